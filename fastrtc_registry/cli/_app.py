@@ -1,0 +1,111 @@
+"""The typer application and what every command shares: options, output, errors.
+
+Only typer (and click) are imported here; rich and everything heavy are
+imported inside the functions that need them, so ``--help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from .._version import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..names import Kind
+
+__all__ = [
+    "JsonOption",
+    "KindChoice",
+    "KindOption",
+    "app",
+    "console",
+    "emit_json",
+    "kind_of",
+    "warn",
+]
+
+app = typer.Typer(
+    name="fastrtc-plugins",
+    help="Find, validate, install and load FastRTC VAD models and turn-taking algorithms.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class KindChoice(str, enum.Enum):
+    """The plugin kinds, as the CLI spells them."""
+
+    vad = "vad"
+    turn_taking = "turn-taking"
+
+
+KindOption = Annotated[
+    Optional[KindChoice],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option("--kind", "-k", help="Only plugins of this kind."),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (stable keys, see docs) instead of a table.")
+]
+
+
+def kind_of(choice: KindChoice | None) -> Kind | None:
+    """The library's kind for a CLI choice."""
+    return None if choice is None else choice.value  # type: ignore[return-value]
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+_consoles: dict[bool, Console] = {}
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console on stdout (or stderr); honours NO_COLOR."""
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return _consoles[stderr]
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    console(stderr=True).print(f"[yellow]warning:[/] {_escape(message)}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"fastrtc-plugins {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True,
+                     help="Show the version and exit."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks on errors.")
+    ] = False,
+) -> None:
+    """Find, validate, install and load FastRTC VAD models and turn-taking algorithms."""

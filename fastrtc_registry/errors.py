@@ -1,0 +1,126 @@
+"""The one exception tree of fastrtc-registry.
+
+Every error the library raises on purpose is a :class:`RegistryError`. Where a
+built-in exception already means the same thing, the class subclasses it too,
+so callers' existing ``except LookupError`` or ``except ImportError`` clauses
+keep working::
+
+    RegistryError(Exception)
+    ├── PluginNotFoundError(LookupError)        unknown name; close matches, install hint
+    │   └── PluginNotInstalledError             the catalog knows it, it is not installed
+    ├── AmbiguousPluginError(LookupError)       two distributions claim one name
+    ├── PluginLoadError(ImportError)            the plugin's own import failed (chained)
+    ├── PluginKindError(TypeError)              the object is not what its group promises
+    ├── PluginRuntimeError(RuntimeError)        the plugin failed while being built
+    ├── IncompatiblePluginError                 Requires-Python / fastrtc pin not met
+    ├── CatalogError(ValueError)                registry.json is malformed
+    ├── IndexAccessError                        talking to a package index failed
+    │   ├── IndexUnreachableError(ConnectionError)  nothing could be fetched
+    │   └── IndexProtocolError(ValueError)          the index answered nonsense
+    ├── ValidationTargetError(ValueError)       validate was given a target it cannot use
+    └── WorkerError(RuntimeError)               the isolated worker process failed
+
+Messages say what went wrong and what to do next; the CLI prints them as they
+are, so keep them to one or two lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AmbiguousPluginError",
+    "CatalogError",
+    "IncompatiblePluginError",
+    "IndexAccessError",
+    "IndexProtocolError",
+    "IndexUnreachableError",
+    "PluginKindError",
+    "PluginLoadError",
+    "PluginNotFoundError",
+    "PluginNotInstalledError",
+    "PluginRuntimeError",
+    "RegistryError",
+    "ValidationTargetError",
+    "WorkerError",
+]
+
+
+class RegistryError(Exception):
+    """Base class of every error fastrtc-registry raises on purpose."""
+
+
+class PluginNotFoundError(RegistryError, LookupError):
+    """No installed plugin of that kind has that name."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str = "",
+        kind: str | None = None,
+        suggestions: Sequence[str] = (),
+        install: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.name = name
+        self.kind = kind
+        self.suggestions = tuple(suggestions)
+        self.install = install
+
+
+class PluginNotInstalledError(PluginNotFoundError):
+    """The catalog knows the plugin, but its package is not installed."""
+
+
+class AmbiguousPluginError(RegistryError, LookupError):
+    """Two or more distributions declare the same plugin name."""
+
+    def __init__(self, message: str, *, name: str = "", packages: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.packages = tuple(packages)
+
+
+class PluginLoadError(RegistryError, ImportError):
+    """Importing the plugin's object failed; the plugin's own error is chained."""
+
+
+class PluginKindError(RegistryError, TypeError):
+    """The plugin's object is not the kind of object its entry-point group requires."""
+
+
+class PluginRuntimeError(RegistryError, RuntimeError):
+    """The plugin imported, but building or warming it up failed."""
+
+
+class IncompatiblePluginError(RegistryError):
+    """The plugin cannot run here (Python version or fastrtc version)."""
+
+
+class CatalogError(RegistryError, ValueError):
+    """registry.json could not be read or does not follow the schema."""
+
+    def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+class IndexAccessError(RegistryError):
+    """Something went wrong talking to a package index."""
+
+
+class IndexUnreachableError(IndexAccessError, ConnectionError):
+    """The index could not be reached and nothing usable was cached."""
+
+
+class IndexProtocolError(IndexAccessError, ValueError):
+    """The index answered, but not with what the simple API promises."""
+
+
+class ValidationTargetError(RegistryError, ValueError):
+    """``validate`` was given a target it cannot resolve or build."""
+
+
+class WorkerError(RegistryError, RuntimeError):
+    """The isolated worker process could not be started or did not answer."""

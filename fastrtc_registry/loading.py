@@ -1,0 +1,323 @@
+"""Load plugins by name: the public API of DESIGN.md 2.2.
+
+``load_vad`` and ``load_turn_taking`` resolve a name against the installed
+plugins (see :mod:`fastrtc_registry.discovery`), import the object, check it
+is of the right kind and, for a VAD, build and warm it up. ``reply_on_pause``
+puts the two together into a handler for ``fastrtc.Stream``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .catalog import Catalog, CatalogEntry
+from .discovery import PluginRecord, installed_plugins
+from .errors import (
+    AmbiguousPluginError,
+    PluginKindError,
+    PluginLoadError,
+    PluginNotFoundError,
+    PluginNotInstalledError,
+    PluginRuntimeError,
+)
+from .names import Kind, canonicalize, split_qualified
+
+if TYPE_CHECKING:
+    from fastrtc import ReplyOnPause
+    from fastrtc.pause_detection import PauseDetectionModel
+
+__all__ = [
+    "PluginCopyWarning",
+    "check_object_kind",
+    "find_plugin",
+    "import_object",
+    "is_network_error",
+    "load_turn_taking",
+    "load_vad",
+    "reply_on_pause",
+]
+
+
+class PluginCopyWarning(UserWarning):
+    """A turn-taking plugin would lose its class in ``copy()``; the registry kept it."""
+
+
+def find_plugin(
+    name: str,
+    kind: Kind,
+    *,
+    path: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+) -> PluginRecord:
+    """The one installed plugin called ``name`` (or ``package:name``) of ``kind``."""
+    if catalog is None:
+        from .catalog import default_catalog
+
+        catalog = default_catalog()
+    package, wanted = split_qualified(name)
+    available = installed_plugins(kind, path=path, catalog=catalog)
+    matches = [p for p in available if p.name == wanted]
+    if package is not None:
+        matches = [p for p in matches if canonicalize(p.package) == package]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        packages = [p.package for p in matches]
+        picks = " or ".join(f"'{p.qualified_name}'" for p in matches)
+        raise AmbiguousPluginError(
+            f"{_label(kind)} {wanted!r} is declared by {len(matches)} packages "
+            f"({', '.join(packages)}); pick one with {picks}, or uninstall one of them.",
+            name=wanted,
+            packages=packages,
+        )
+    raise _not_found(name, wanted, kind, available, catalog.find(wanted, kind))
+
+
+def _label(kind: Kind) -> str:
+    return "VAD plugin" if kind == "vad" else "turn-taking plugin"
+
+
+def _not_found(
+    raw: str,
+    wanted: str,
+    kind: Kind,
+    available: Sequence[PluginRecord],
+    known: Sequence[CatalogEntry],
+) -> PluginNotFoundError:
+    if known:
+        entry = known[0]
+        hint = _compatibility_hint(entry)
+        return PluginNotInstalledError(
+            f"{_label(kind)} {wanted!r} is not installed; it comes from the package "
+            f"{entry.package!r}: run '{entry.install_command}'.{hint}",
+            name=wanted,
+            kind=kind,
+            install=entry.install_command,
+        )
+    names = sorted({p.name for p in available})
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    if close:
+        advice = "did you mean " + ", ".join(repr(c) for c in close) + "?"
+    elif names:
+        advice = "installed: " + ", ".join(names) + "."
+    else:
+        advice = "none is installed."
+    flag = "vad" if kind == "vad" else "turn-taking"
+    return PluginNotFoundError(
+        f"no {_label(kind)} named {raw!r}; {advice} "
+        f"Find more with 'fastrtc-plugins search --kind {flag}'.",
+        name=wanted,
+        kind=kind,
+        suggestions=close,
+    )
+
+
+def _compatibility_hint(entry: CatalogEntry) -> str:
+    if not entry.requires_python:
+        return ""
+    import platform
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    here = platform.python_version()
+    try:
+        fits = SpecifierSet(entry.requires_python).contains(here, prereleases=True)
+    except InvalidSpecifier:
+        return ""
+    if fits:
+        return ""
+    return f" Note: it requires Python {entry.requires_python} and this is Python {here}."
+
+
+def import_object(spec: str) -> Any:
+    """Import ``module:attr.attr``; a failure raises :class:`PluginLoadError` chained."""
+    module_name, sep, attr_path = spec.partition(":")
+    if not sep or not module_name or not attr_path:
+        raise PluginLoadError(f"object reference {spec!r} is not of the form 'module:attr'")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:
+        raise PluginLoadError(
+            f"importing {module_name!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    for attr in attr_path.split("."):
+        try:
+            obj = getattr(obj, attr)
+        except AttributeError as exc:
+            raise PluginLoadError(f"{spec!r}: module {module_name!r} has no {attr!r}") from exc
+    return obj
+
+
+def check_object_kind(obj: Any, kind: Kind, name: str = "") -> None:
+    """Raise :class:`PluginKindError` unless ``obj`` fits the ``kind``'s contract."""
+    label = f"{_label(kind)} {name!r}" if name else _label(kind)
+    if kind == "vad":
+        if not callable(obj):
+            raise PluginKindError(
+                f"{label} points at a {type(obj).__name__}, not a class or factory; "
+                "a fastrtc.vad entry point must be callable with keyword arguments "
+                "and return an object with vad(audio, options) and warmup()."
+            )
+        if inspect.isclass(obj):
+            missing = [m for m in ("vad", "warmup") if not callable(getattr(obj, m, None))]
+            if missing:
+                raise PluginKindError(
+                    f"{label} points at class {obj.__qualname__}, which has no "
+                    f"{' or '.join(m + '()' for m in missing)}; a VAD must implement "
+                    "fastrtc's PauseDetectionModel protocol."
+                )
+        return
+    from fastrtc import ReplyOnPause
+
+    if not (inspect.isclass(obj) and issubclass(obj, ReplyOnPause)):
+        what = obj.__qualname__ if inspect.isclass(obj) else type(obj).__name__
+        raise PluginKindError(
+            f"{label} points at {what}, which is not a subclass of fastrtc.ReplyOnPause; "
+            "a fastrtc.turn_taking entry point must name such a class."
+        )
+
+
+def _load_object(record: PluginRecord) -> Any:
+    try:
+        obj = import_object(record.object)
+    except PluginLoadError as exc:
+        cause = exc.__cause__ or exc
+        raise PluginLoadError(
+            f"{_label(record.kind)} {record.name!r} from {record.package} "
+            f"{record.version} failed to import ({record.object}): "
+            f"{type(cause).__name__}: {cause}"
+        ) from cause
+    check_object_kind(obj, record.kind, record.name)
+    return obj
+
+
+_NETWORK_ERRORS = (
+    "LocalEntryNotFoundError",
+    "OfflineModeIsEnabled",
+    "ConnectError",
+    "ConnectionError",
+    "ConnectTimeout",
+    "MaxRetryError",
+    "NameResolutionError",
+    "URLError",
+    "gaierror",
+)
+
+
+def is_network_error(exc: BaseException) -> bool:
+    """True when ``exc`` (or anything it chains) looks like a failed download."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if any(type(c).__name__ in _NETWORK_ERRORS for c in type(current).__mro__
+               if isinstance(c, type)) or isinstance(current, ConnectionError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def load_vad(name: str, /, *, warmup: bool = True, **kwargs: Any) -> PauseDetectionModel:
+    """Build the VAD plugin ``name`` with ``kwargs`` and warm it up."""
+    record = find_plugin(name, "vad")
+    factory = _load_object(record)
+    label = f"{_label('vad')} {record.name!r} ({record.package})"
+    try:
+        model = factory(**kwargs)
+    except Exception as exc:
+        if is_network_error(exc):
+            raise PluginRuntimeError(
+                f"{label} needs the network to build itself (it downloads model files) "
+                f"and the download failed: {type(exc).__name__}. Connect, or pre-fetch "
+                "its files into the local cache, then try again."
+            ) from exc
+        raise PluginRuntimeError(
+            f"building {label} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not callable(getattr(model, "vad", None)):
+        raise PluginKindError(
+            f"{label} returned a {type(model).__name__}, which has no vad(audio, options) "
+            "method; fastrtc.vad factories must return a PauseDetectionModel."
+        )
+    if warmup and callable(getattr(model, "warmup", None)):
+        try:
+            model.warmup()
+        except Exception as exc:
+            raise PluginRuntimeError(
+                f"{label} failed to warm up: {type(exc).__name__}: {exc}"
+            ) from exc
+    return model  # type: ignore[no-any-return]
+
+
+def load_turn_taking(name: str, /) -> type[ReplyOnPause]:
+    """The ``ReplyOnPause`` subclass registered as the turn-taking plugin ``name``."""
+    record = find_plugin(name, "turn-taking")
+    cls: type[ReplyOnPause] = _load_object(record)
+    return cls
+
+
+def reply_on_pause(
+    fn: Callable[..., Any],
+    *,
+    vad: str | None = None,
+    turn_taking: str = "pause",
+    vad_options: Mapping[str, Any] | None = None,
+    warmup: bool = True,
+    **handler_kwargs: Any,
+) -> ReplyOnPause:
+    """A handler for ``fastrtc.Stream``: the turn-taking plugin driven by the VAD plugin.
+
+    ``vad`` defaults to fastrtc's Silero model (plugin ``silero``);
+    ``vad_options`` are keyword arguments for building the VAD;
+    ``handler_kwargs`` go to the handler (``algo_options``, ``model_options``,
+    ``can_interrupt``, ...). The handler's ``copy()`` keeps the plugin class
+    and these settings even when the plugin does not override ``copy()``.
+    """
+    cls = load_turn_taking(turn_taking)
+    model = load_vad(vad or "silero", warmup=warmup, **dict(vad_options or {}))
+    kwargs = {**handler_kwargs, "model": model}
+    try:
+        handler = cls(fn, **kwargs)
+    except TypeError as exc:
+        raise PluginRuntimeError(
+            f"turn-taking plugin {turn_taking!r} ({cls.__qualname__}) rejected the "
+            f"handler arguments: {exc}"
+        ) from exc
+    if not _overrides_copy(cls):
+        warnings.warn(
+            f"turn-taking plugin {turn_taking!r} ({cls.__module__}.{cls.__qualname__}) "
+            "does not override copy(), so fastrtc would replace it with a plain "
+            "ReplyOnPause on every connection; fastrtc-registry keeps the class and "
+            "settings. Please report this to the plugin's author.",
+            PluginCopyWarning,
+            stacklevel=2,
+        )
+        _keep_class_on_copy(handler, cls, fn, kwargs)
+    return handler
+
+
+def _overrides_copy(cls: type) -> bool:
+    from fastrtc import ReplyOnPause
+
+    for klass in cls.__mro__:
+        if "copy" in vars(klass):
+            return klass is not ReplyOnPause or cls is ReplyOnPause
+    return False
+
+
+def _keep_class_on_copy(
+    handler: ReplyOnPause, cls: type[ReplyOnPause], fn: Callable[..., Any],
+    kwargs: Mapping[str, Any],
+) -> None:
+    def copy() -> ReplyOnPause:
+        fresh = cls(fn, **kwargs)
+        _keep_class_on_copy(fresh, cls, fn, kwargs)
+        return fresh
+
+    # An instance attribute shadows the inherited method that builds a plain ReplyOnPause.
+    handler.copy = copy  # type: ignore[method-assign]

@@ -1,0 +1,55 @@
+"""Plugin kinds, entry-point groups and name canonicalisation."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, NewType
+
+__all__ = [
+    "GROUPS",
+    "KINDS",
+    "CanonicalName",
+    "Kind",
+    "canonicalize",
+    "kind_for_group",
+    "parse_kind",
+    "split_qualified",
+]
+
+Kind = Literal["vad", "turn-taking"]
+KINDS: tuple[Kind, ...] = ("vad", "turn-taking")
+GROUPS: dict[Kind, str] = {"vad": "fastrtc.vad", "turn-taking": "fastrtc.turn_taking"}
+
+CanonicalName = NewType("CanonicalName", str)
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def canonicalize(name: str) -> CanonicalName:
+    """Lower-case a plugin or package name and fold ``_`` and ``.`` runs into ``-``."""
+    return CanonicalName(_SEPARATORS.sub("-", name.strip()).lower())
+
+
+def kind_for_group(group: str) -> Kind | None:
+    """The plugin kind an entry-point group declares, or None for other groups."""
+    for kind, known in GROUPS.items():
+        if group == known:
+            return kind
+    return None
+
+
+def parse_kind(value: str) -> Kind:
+    """Accept ``vad``, ``turn-taking`` (or ``turn_taking``); raise ValueError otherwise."""
+    folded = canonicalize(value)
+    for kind in KINDS:
+        if folded == kind:
+            return kind
+    raise ValueError(f"unknown plugin kind {value!r}: use one of {', '.join(KINDS)}")
+
+
+def split_qualified(name: str) -> tuple[CanonicalName | None, CanonicalName]:
+    """Split ``package:name`` into its canonical parts; a bare name has no package."""
+    package, sep, plugin = name.rpartition(":")
+    if not sep:
+        return None, canonicalize(name)
+    return canonicalize(package), canonicalize(plugin)

@@ -1,0 +1,169 @@
+"""Shared fixtures: real wheels of the fixture plugins in real virtual environments.
+
+The fixture plugins under ``tests/plugins/`` are real projects. They are built
+into wheels once per session and installed, without dependencies and from
+local files only, into virtual environments created with
+``--system-site-packages`` on top of the test interpreter (which has fastrtc
+and this package installed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+PLUGINS = TESTS / "plugins"
+DATA = TESTS / "data"
+
+GOOD_PLUGINS = ("energy_vad", "webrtc_vad", "patient_pause", "forgetful", "legacy_vad")
+BROKEN_PLUGINS = ("energy_vad", "energy_fork", "broken_import", "wrong_kind")
+
+
+@dataclass(frozen=True)
+class PluginEnv:
+    """A virtual environment with some fixture plugins installed."""
+
+    root: Path
+    python: Path
+    site_packages: Path
+    path: tuple[str, ...]
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``python -m fastrtc_registry ARGS`` in this environment."""
+        return self.python_run("-m", "fastrtc_registry", *args, env=env, timeout=timeout,
+                               input=input)
+
+    def python_run(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run this environment's interpreter."""
+        return subprocess.run(
+            [str(self.python), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            input=input,
+            check=False,
+        )
+
+
+def build_wheel(project: Path, outdir: Path) -> Path:
+    """Build ``project`` into a wheel in ``outdir`` with its real build backend."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    before = set(outdir.glob("*.whl"))
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir),
+         str(project)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (wheel,) = set(outdir.glob("*.whl")) - before
+    return wheel
+
+
+def make_env(root: Path, wheels: Sequence[Path]) -> PluginEnv:
+    """A venv on top of this interpreter's packages, with ``wheels`` installed."""
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root)
+    python = root / "bin" / "python"
+    if wheels:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+             "--no-index", "--no-build-isolation", "-q", *map(str, wheels)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    out = subprocess.run(
+        [str(python), "-c", "import json, site, sys; "
+         "print(json.dumps([site.getsitepackages()[0], sys.path]))"],
+        check=True, capture_output=True, text=True,
+    )
+    site_packages, path = json.loads(out.stdout)
+    return PluginEnv(root, python, Path(site_packages), tuple(p for p in path if p))
+
+
+@pytest.fixture(scope="session")
+def plugin_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every fixture plugin under tests/plugins, built into a wheel."""
+    outdir = tmp_path_factory.mktemp("wheels")
+    projects = sorted(p for p in PLUGINS.iterdir() if (p / "pyproject.toml").is_file())
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        built = pool.map(lambda p: (p.name, build_wheel(p, outdir / p.name)), projects)
+        return dict(built)
+
+
+@pytest.fixture(scope="session")
+def good_env(tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]) -> PluginEnv:
+    """A venv with the working fixture plugins (two VADs, two turn-taking, one legacy)."""
+    return make_env(tmp_path_factory.mktemp("good") / "venv",
+                    [plugin_wheels[n] for n in GOOD_PLUGINS])
+
+
+@pytest.fixture(scope="session")
+def broken_env(tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]) -> PluginEnv:
+    """A venv with broken fixture plugins: import error, wrong kinds, a duplicate name."""
+    return make_env(tmp_path_factory.mktemp("broken") / "venv",
+                    [plugin_wheels[n] for n in BROKEN_PLUGINS])
+
+
+@pytest.fixture(autouse=True)
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep tests off the network and away from the user's cache and settings."""
+    for name in list(os.environ):
+        if name.startswith("FASTRTC_PLUGINS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FASTRTC_PLUGINS_OFFLINE", "1")
+    monkeypatch.setenv("FASTRTC_PLUGINS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def legacy_catalog(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the catalog at tests/data/legacy-registry.json."""
+    path = DATA / "legacy-registry.json"
+    monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", str(path))
+    return path
+
+
+@pytest.fixture
+def in_env(monkeypatch: pytest.MonkeyPatch, good_env: PluginEnv) -> Iterator[PluginEnv]:
+    """Make the good environment's plugins importable in this process."""
+    monkeypatch.syspath_prepend(str(good_env.site_packages))
+    before = set(sys.modules)
+    yield good_env
+    for name in set(sys.modules) - before:
+        if name.startswith("fastrtc_") and not name.startswith("fastrtc_registry"):
+            del sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def speech_wav() -> tuple[int, "object"]:
+    """fastrtc's own speech recording: (24000, int16 mono array), 20.75 s."""
+    import wave
+
+    import fastrtc
+    import numpy as np
+
+    path = Path(fastrtc.__file__).parent / "speech_to_text" / "test_file.wav"
+    with wave.open(str(path)) as wav:
+        rate = wav.getframerate()
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    return rate, data
