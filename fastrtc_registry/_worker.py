@@ -92,8 +92,9 @@ def run_worker(
     answer = _parse_answer(proc.stdout)
     if answer is not None:
         return WorkerOutcome(answer, None, proc.returncode, duration, stderr)
-    return WorkerOutcome(None, _describe_exit(proc.returncode, stderr), proc.returncode,
-                         duration, stderr)
+    return WorkerOutcome(
+        None, _describe_exit(proc.returncode, stderr), proc.returncode, duration, stderr
+    )
 
 
 def _decode(data: bytes | str | None) -> str:
@@ -163,8 +164,7 @@ def main() -> None:
         action = ACTIONS[request["action"]]
         answer = _resolve(action)(request)
     except Exception as exc:
-        answer = {"ok": False, "error": format_exception(exc),
-                  "traceback": traceback.format_exc()}
+        answer = {"ok": False, "error": format_exception(exc), "traceback": traceback.format_exc()}
     with os.fdopen(answer_fd, "w") as out:
         out.write(json.dumps(answer, default=str) + "\n")
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
-from typing import Literal
+from typing import Any, Literal
 
 from .catalog import Catalog
 from .names import CanonicalName, Kind, canonicalize, kind_for_group
@@ -53,7 +53,7 @@ class PluginRecord:
         """``package:name``, which picks this plugin when two packages claim the name."""
         return f"{canonicalize(self.package)}:{self.name}"
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         """The ``list --json`` form (DESIGN.md 2.3); keys are only ever added."""
         return {
             "name": self.name,
@@ -161,4 +161,3 @@ def _flag_conflicts(plugins: list[PluginRecord]) -> list[PluginRecord]:
         others = [p for p in claims[(plugin.kind, plugin.name)] if p != plugin.package]
         flagged.append(replace(plugin, conflicts=tuple(others)) if others else plugin)
     return flagged
-

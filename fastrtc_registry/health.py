@@ -31,8 +31,7 @@ def check_plugins(
 
     def check(record: PluginRecord) -> PluginRecord:
         outcome = run_worker(
-            {"action": "import", "object": record.object, "kind": record.kind,
-             "name": record.name},
+            {"action": "import", "object": record.object, "kind": record.kind, "name": record.name},
             timeout=timeout,
             python=python,
         )

@@ -215,8 +215,11 @@ def is_network_error(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if any(type(c).__name__ in _NETWORK_ERRORS for c in type(current).__mro__
-               if isinstance(c, type)) or isinstance(current, ConnectionError):
+        if any(
+            type(c).__name__ in _NETWORK_ERRORS
+            for c in type(current).__mro__
+            if isinstance(c, type)
+        ) or isinstance(current, ConnectionError):
             return True
         current = current.__cause__ or current.__context__
     return False
@@ -236,9 +239,7 @@ def load_vad(name: str, /, *, warmup: bool = True, **kwargs: Any) -> PauseDetect
                 f"and the download failed: {type(exc).__name__}. Connect, or pre-fetch "
                 "its files into the local cache, then try again."
             ) from exc
-        raise PluginRuntimeError(
-            f"building {label} failed: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise PluginRuntimeError(f"building {label} failed: {type(exc).__name__}: {exc}") from exc
     if not callable(getattr(model, "vad", None)):
         raise PluginKindError(
             f"{label} returned a {type(model).__name__}, which has no vad(audio, options) "
@@ -251,7 +252,7 @@ def load_vad(name: str, /, *, warmup: bool = True, **kwargs: Any) -> PauseDetect
             raise PluginRuntimeError(
                 f"{label} failed to warm up: {type(exc).__name__}: {exc}"
             ) from exc
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 def load_turn_taking(name: str, /) -> type[ReplyOnPause]:
@@ -311,7 +312,9 @@ def _overrides_copy(cls: type) -> bool:
 
 
 def _keep_class_on_copy(
-    handler: ReplyOnPause, cls: type[ReplyOnPause], fn: Callable[..., Any],
+    handler: ReplyOnPause,
+    cls: type[ReplyOnPause],
+    fn: Callable[..., Any],
     kwargs: Mapping[str, Any],
 ) -> None:
     def copy() -> ReplyOnPause:

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,15 +40,22 @@ class PluginEnv:
     path: tuple[str, ...]
 
     def run(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
         input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``python -m fastrtc_registry ARGS`` in this environment."""
-        return self.python_run("-m", "fastrtc_registry", *args, env=env, timeout=timeout,
-                               input=input)
+        return self.python_run(
+            "-m", "fastrtc_registry", *args, env=env, timeout=timeout, input=input
+        )
 
     def python_run(
-        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
         input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run this environment's interpreter."""
@@ -67,8 +75,16 @@ def build_wheel(project: Path, outdir: Path) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     before = set(outdir.glob("*.whl"))
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir),
-         str(project)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(outdir),
+            str(project),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -83,16 +99,32 @@ def make_env(root: Path, wheels: Sequence[Path]) -> PluginEnv:
     python = root / "bin" / "python"
     if wheels:
         subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-             "--no-index", "--no-build-isolation", "-q", *map(str, wheels)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "--no-deps",
+                "--no-index",
+                "--no-build-isolation",
+                "-q",
+                *map(str, wheels),
+            ],
             check=True,
             capture_output=True,
             text=True,
         )
     out = subprocess.run(
-        [str(python), "-c", "import json, site, sys; "
-         "print(json.dumps([site.getsitepackages()[0], sys.path]))"],
-        check=True, capture_output=True, text=True,
+        [
+            str(python),
+            "-c",
+            "import json, site, sys; print(json.dumps([site.getsitepackages()[0], sys.path]))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     site_packages, path = json.loads(out.stdout)
     return PluginEnv(root, python, Path(site_packages), tuple(p for p in path if p))
@@ -111,15 +143,19 @@ def plugin_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def good_env(tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]) -> PluginEnv:
     """A venv with the working fixture plugins (two VADs, two turn-taking, one legacy)."""
-    return make_env(tmp_path_factory.mktemp("good") / "venv",
-                    [plugin_wheels[n] for n in GOOD_PLUGINS])
+    return make_env(
+        tmp_path_factory.mktemp("good") / "venv", [plugin_wheels[n] for n in GOOD_PLUGINS]
+    )
 
 
 @pytest.fixture(scope="session")
-def broken_env(tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]) -> PluginEnv:
+def broken_env(
+    tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]
+) -> PluginEnv:
     """A venv with broken fixture plugins: import error, wrong kinds, a duplicate name."""
-    return make_env(tmp_path_factory.mktemp("broken") / "venv",
-                    [plugin_wheels[n] for n in BROKEN_PLUGINS])
+    return make_env(
+        tmp_path_factory.mktemp("broken") / "venv", [plugin_wheels[n] for n in BROKEN_PLUGINS]
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -143,27 +179,30 @@ def legacy_catalog(monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def in_env(monkeypatch: pytest.MonkeyPatch, good_env: PluginEnv) -> Iterator[PluginEnv]:
-    """Make the good environment's plugins importable in this process."""
-    monkeypatch.syspath_prepend(str(good_env.site_packages))
+def _use_env(monkeypatch: pytest.MonkeyPatch, env: PluginEnv) -> Iterator[PluginEnv]:
+    monkeypatch.syspath_prepend(str(env.site_packages))
     before = set(sys.modules)
-    yield good_env
+    yield env
     for name in set(sys.modules) - before:
         if name.startswith("fastrtc_") and not name.startswith("fastrtc_registry"):
             del sys.modules[name]
 
 
+@pytest.fixture
+def in_env(monkeypatch: pytest.MonkeyPatch, good_env: PluginEnv) -> Iterator[PluginEnv]:
+    """Make the good environment's plugins importable (and discoverable) in this process."""
+    yield from _use_env(monkeypatch, good_env)
+
+
+@pytest.fixture
+def in_broken_env(monkeypatch: pytest.MonkeyPatch, broken_env: PluginEnv) -> Iterator[PluginEnv]:
+    """Make the broken environment's plugins importable (and discoverable) in this process."""
+    yield from _use_env(monkeypatch, broken_env)
+
+
 @pytest.fixture(scope="session")
-def speech_wav() -> tuple[int, "object"]:
+def speech_wav() -> tuple[int, Any]:
     """fastrtc's own speech recording: (24000, int16 mono array), 20.75 s."""
-    import wave
+    from fastrtc_registry.simulate import fastrtc_speech
 
-    import fastrtc
-    import numpy as np
-
-    path = Path(fastrtc.__file__).parent / "speech_to_text" / "test_file.wav"
-    with wave.open(str(path)) as wav:
-        rate = wav.getframerate()
-        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-    return rate, data
+    return fastrtc_speech()

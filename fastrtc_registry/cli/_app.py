@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from .._version import __version__
+from ..names import parse_kind
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +60,7 @@ JsonOption = Annotated[
 
 def kind_of(choice: KindChoice | None) -> Kind | None:
     """The library's kind for a CLI choice."""
-    return None if choice is None else choice.value  # type: ignore[return-value]
+    return None if choice is None else parse_kind(choice.value)
 
 
 def emit_json(data: Any) -> None:
@@ -101,11 +102,13 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
     ] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show full tracebacks on errors.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
 ) -> None:
     """Find, validate, install and load FastRTC VAD models and turn-taking algorithms."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ..discovery import PluginRecord
 
 from ._app import JsonOption, KindOption, app, console, emit_json, kind_of, warn
 
@@ -34,17 +37,24 @@ def list_command(
         emit_json([r.as_dict() for r in records])
     else:
         _render(records)
+    warned: set[tuple[str, str]] = set()
     for record in records:
-        if record.conflicts:
+        if record.conflicts and (record.kind, record.name) not in warned:
+            warned.add((record.kind, record.name))
+            claimants = [
+                r.qualified_name for r in records if (r.kind, r.name) == (record.kind, record.name)
+            ]
             warn(
-                f"{record.kind} plugin {record.name!r} is declared by {record.package} and "
-                f"{', '.join(record.conflicts)}; load it as '{record.qualified_name}'."
+                f"{record.kind} plugin {record.name!r} is declared by "
+                f"{len(claimants)} packages; load it as "
+                + " or ".join(f"'{c}'" for c in claimants)
+                + "."
             )
     if any(r.status == "broken" for r in records):
         raise typer.Exit(1)
 
 
-def _render(records: list) -> None:  # type: ignore[type-arg]
+def _render(records: list[PluginRecord]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -54,11 +64,14 @@ def _render(records: list) -> None:  # type: ignore[type-arg]
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("name", "kind", "package", "version", "source", "status"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "package", overflow="fold")
     styles = {"ok": "green", "broken": "red", "unchecked": "dim"}
     for r in records:
-        status = f"[{styles[r.status]}]{r.status}[/]"
-        if r.error:
-            status += f" [red]{escape(r.error)}[/]"
-        table.add_row(r.name, r.kind, r.package, r.version, r.source, status)
+        name = f"{r.name} [yellow](!)[/]" if r.conflicts else r.name
+        table.add_row(
+            name, r.kind, r.package, r.version, r.source, f"[{styles[r.status]}]{r.status}[/]"
+        )
     out.print(table)
+    for r in records:
+        if r.error:
+            out.print(f"[red]{escape(r.qualified_name)}[/]: {escape(r.error)}")

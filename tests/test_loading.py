@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from fastrtc_registry import (
+    AmbiguousPluginError,
+    PluginCopyWarning,
+    PluginKindError,
+    PluginLoadError,
+    PluginNotFoundError,
+    PluginNotInstalledError,
+    PluginRuntimeError,
+    load_turn_taking,
+    load_vad,
+    reply_on_pause,
+    simulate,
+)
+
+
+@pytest.fixture(scope="module")
+def speech_48k() -> np.ndarray:
+    """Two seconds of silence, fastrtc's 20.75 s speech at 48 kHz, four seconds of silence."""
+    rate, speech = simulate.fastrtc_speech()
+    silence = np.zeros(2 * simulate.WEBRTC_RATE, dtype=np.int16)
+    return np.concatenate(
+        [silence, simulate.resample(speech, rate, simulate.WEBRTC_RATE), silence, silence]
+    )
+
+
+SPEECH_START_S, SPEECH_END_S = 2.0, 22.75
+
+
+def test_load_vad_returns_a_warmed_instance_with_options(in_env) -> None:
+    model = load_vad("energy", threshold_db=-30.0)
+    assert type(model).__name__ == "EnergyVAD"
+    assert model.threshold_db == -30.0
+    duration, chunks = model.vad((16000, np.zeros(16000, dtype=np.float32)), None)
+    assert duration == 0.0
+    assert chunks == []
+
+
+def test_names_are_canonicalised(in_env) -> None:
+    assert type(load_vad("WebRTC")).__name__ == "WebRTCVAD"
+    assert load_turn_taking("Patient").__name__ == "PatientPause"
+
+
+def test_load_turn_taking_returns_the_class(in_env) -> None:
+    from fastrtc import ReplyOnPause
+
+    cls = load_turn_taking("patient")
+    assert issubclass(cls, ReplyOnPause)
+    assert load_turn_taking("pause") is ReplyOnPause
+
+
+def test_unknown_name_suggests_close_matches(in_env) -> None:
+    with pytest.raises(PluginNotFoundError) as info:
+        load_vad("enrgy")
+    message = str(info.value)
+    assert "no VAD plugin named 'enrgy'" in message
+    assert "did you mean 'energy'?" in message
+    assert "fastrtc-plugins search --kind vad" in message
+    assert info.value.suggestions == ("energy",)
+    assert isinstance(info.value, LookupError)
+
+
+def test_known_but_uninstalled_gives_install_command(in_env, legacy_catalog) -> None:
+    with pytest.raises(PluginNotInstalledError) as info:
+        load_vad("uninstalled")
+    message = str(info.value)
+    assert "run 'pip install fastrtc-not-installed-vad'" in message
+    assert "requires Python >=3.99" in message
+    assert info.value.install == "pip install fastrtc-not-installed-vad"
+
+
+def test_catalog_loads_a_plugin_without_entry_points(in_env, legacy_catalog) -> None:
+    model = load_vad("legacy")
+    assert type(model).__name__ == "LegacyVAD"
+
+
+def test_ambiguous_name_lists_both_packages(in_broken_env) -> None:
+    with pytest.raises(AmbiguousPluginError) as info:
+        load_vad("energy")
+    message = str(info.value)
+    assert "fastrtc-energy-vad" in message
+    assert "fastrtc-energy-fork" in message
+    assert "'fastrtc-energy-fork:energy'" in message
+    fork = load_vad("fastrtc-energy-fork:energy")
+    assert type(fork).__name__ == "ForkedEnergyVAD"
+    assert type(load_vad("fastrtc_energy_vad:energy")).__name__ == "EnergyVAD"
+
+
+def test_import_failure_chains_the_plugins_error(in_broken_env) -> None:
+    with pytest.raises(PluginLoadError) as info:
+        load_vad("broken-import")
+    message = str(info.value)
+    assert "'broken-import' from fastrtc-broken-import 0.0.1 failed to import" in message
+    assert "No module named 'fastrtc_missing_dependency'" in message
+    assert isinstance(info.value.__cause__, ModuleNotFoundError)
+    assert isinstance(info.value, ImportError)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "expected"),
+    [
+        ("vad", "not-callable", "points at a str, not a class or factory"),
+        ("vad", "no-vad-method", "class NotAVad, which has no vad() or warmup()"),
+        ("turn-taking", "not-a-handler", "NotAHandler, which is not a subclass of"),
+    ],
+)
+def test_wrong_kind_says_what_was_expected(in_broken_env, kind, name, expected) -> None:
+    loader = load_vad if kind == "vad" else load_turn_taking
+    with pytest.raises(PluginKindError) as info:
+        loader(name)
+    assert expected in str(info.value)
+
+
+def test_silero_needs_fastrtc_vad_extra_or_network() -> None:
+    with pytest.raises(PluginRuntimeError) as info:
+        load_vad("silero")
+    if importlib.util.find_spec("onnxruntime") is None:
+        assert 'pip install "fastrtc[vad]"' in str(info.value)
+    else:  # with onnxruntime, the hub download fails offline (HF_HUB_OFFLINE=1)
+        assert "needs the network" in str(info.value)
+
+
+def test_reply_fires_after_speech_ends(in_env, speech_48k) -> None:
+    reply, lengths = simulate.recording_reply()
+    handler = reply_on_pause(reply, vad="webrtc")
+    replies = simulate.drive_handler(handler, speech_48k)
+    assert replies, "the reply never fired"
+    assert all(r.at_s > SPEECH_START_S for r in replies)
+    last = replies[-1]
+    assert SPEECH_END_S <= last.at_s <= SPEECH_END_S + 2.0
+    assert lengths and sum(lengths) >= 15 * simulate.WEBRTC_RATE
+
+
+def test_no_reply_on_silence(in_env) -> None:
+    reply, lengths = simulate.recording_reply()
+    handler = reply_on_pause(reply, vad="energy")
+    assert simulate.drive_handler(handler, np.zeros(5 * simulate.WEBRTC_RATE, np.int16)) == []
+    assert lengths == []
+
+
+def test_copy_keeps_plugin_class_and_settings(in_env, speech_48k) -> None:
+    reply, _ = simulate.recording_reply()
+    handler = reply_on_pause(reply, vad="energy", turn_taking="patient", quiet_chunks=3)
+    copy = handler.copy()
+    assert type(copy).__name__ == "PatientPause"
+    assert copy.quiet_chunks == 3
+    assert copy.model is handler.model
+    assert simulate.drive_handler(copy, speech_48k)
+
+
+def test_copy_is_repaired_for_plugins_that_forget_it(in_env, speech_48k) -> None:
+    reply, _ = simulate.recording_reply()
+    with pytest.warns(PluginCopyWarning, match="'forgetful'.*does not override copy"):
+        handler = reply_on_pause(reply, vad="webrtc", turn_taking="forgetful", quiet_below=0.05)
+    copy = handler.copy()
+    assert type(copy).__name__ == "ForgetfulPause"
+    assert copy.quiet_below == 0.05
+    assert type(copy.copy()).__name__ == "ForgetfulPause"
+    assert copy.state is not handler.state
+    replies = simulate.drive_handler(copy, speech_48k)
+    assert replies and replies[-1].at_s >= SPEECH_END_S
+
+
+def test_handler_kwargs_reach_the_handler(in_env) -> None:
+    from fastrtc.reply_on_pause import AlgoOptions
+
+    reply, _ = simulate.recording_reply()
+    options = AlgoOptions(audio_chunk_duration=1.2)
+    handler = reply_on_pause(reply, vad="energy", algo_options=options, can_interrupt=False)
+    assert handler.algo_options is options
+    assert handler.can_interrupt is False
