@@ -75,10 +75,13 @@ def installed_distributions(
     found: dict[CanonicalName, metadata.Distribution] = {}
     search = list(sys.path if path is None else path)
     for dist in metadata.distributions(path=search):
-        raw_name = dist.metadata["Name"] if dist.metadata else None
-        if not raw_name:
-            continue
-        found.setdefault(canonicalize(raw_name), dist)
+        # The folder name gives the normalised name without parsing METADATA,
+        # which is most of the cost of listing a large environment.
+        raw_name = getattr(dist, "_normalized_name", None) or (
+            dist.metadata["Name"] if dist.metadata else None
+        )
+        if raw_name:
+            found.setdefault(canonicalize(raw_name), dist)
     return found
 
 
@@ -132,6 +135,9 @@ class _Declared:
 
 def _entry_point_records(dists: Iterable[metadata.Distribution]) -> Iterable[_Declared]:
     for dist in dists:
+        declared = dist.read_text("entry_points.txt")
+        if not declared or "fastrtc." not in declared:
+            continue
         package = dist.metadata["Name"]
         key = canonicalize(package)
         source: Source = "builtin" if key == SELF_DISTRIBUTION else "entry-point"
