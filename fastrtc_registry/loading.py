@@ -24,6 +24,7 @@ from .errors import (
     PluginNotFoundError,
     PluginNotInstalledError,
     PluginRuntimeError,
+    RegistryError,
 )
 from .names import Kind, canonicalize, split_qualified
 
@@ -232,6 +233,8 @@ def load_vad(name: str, /, *, warmup: bool = True, **kwargs: Any) -> PauseDetect
     label = f"{_label('vad')} {record.name!r} ({record.package})"
     try:
         model = factory(**kwargs)
+    except RegistryError:
+        raise
     except Exception as exc:
         if is_network_error(exc):
             raise PluginRuntimeError(

@@ -1,0 +1,38 @@
+"""``fastrtc-plugins new``: scaffold a plugin project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._app import KindChoice, app, console
+
+
+@app.command("new")
+def new_command(
+    name: Annotated[str, typer.Argument(help="The plugin's name, e.g. 'quiet-room'.")],
+    kind: Annotated[KindChoice, typer.Option("--kind", "-k", help="What the plugin is.")],
+    directory: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+        typer.Option("--dir", help="Where to create it (default: ./fastrtc-NAME)."),
+    ] = None,
+) -> None:
+    """Create a plugin project that passes 'validate' and its own tests."""
+    from ..names import parse_kind
+    from ..scaffold import create_project
+
+    project = create_project(name, parse_kind(kind.value), directory)
+    out = console()
+    out.print(f"Created [bold]{project.distribution}[/] in {project.root}:")
+    for path in project.files:
+        out.print(f"  {path.relative_to(project.root)}")
+    out.print(
+        "\nNext:\n"
+        f"  cd {project.root}\n"
+        "  pip install -e '.[test]'\n"
+        "  fastrtc-plugins validate .\n"
+        "  pytest",
+        markup=False,
+    )
