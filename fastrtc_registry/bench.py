@@ -105,9 +105,7 @@ def bench_action(request: Mapping[str, Any]) -> dict[str, Any]:
             duration, spans = model.vad((RATE, chunk), None)
             latencies.append(time.perf_counter() - began)
             heard += float(duration)
-            timeline.extend(
-                ((start + s["start"]) / RATE, (start + s["end"]) / RATE) for s in spans
-            )
+            timeline.extend(((start + s["start"]) / RATE, (start + s["end"]) / RATE) for s in spans)
         silence = _heard(model, signals.silence(RATE, 5.0), step)
         noise = _heard(model, signals.noise(RATE, 5.0, dbfs=-50.0), step)
     except Exception as exc:
@@ -153,8 +151,10 @@ def render_svg(results: Sequence[BenchResult], *, length_s: float) -> str:
     ]
     for row, result in enumerate(results):
         y = top + row * row_h
-        label = f"{result.name}  p50 {result.p50_ms:.2f} ms" if not result.error else (
-            f"{result.name}  (failed)"
+        label = (
+            f"{result.name}  p50 {result.p50_ms:.2f} ms"
+            if not result.error
+            else (f"{result.name}  (failed)")
         )
         parts.append(f'<text x="10" y="{y + 20}">{escape(label)}</text>')
         parts.append(

@@ -62,7 +62,7 @@ def plan_install(
         raise IncompatiblePluginError(
             f"{info.package} cannot be installed here: {'; '.join(first.reasons)}."
         )
-    installed = {n: d.version for n, d in installed_distributions().items()}
+    installed: dict[str, str] = {n: d.version for n, d in installed_distributions().items()}
     fastrtc = installed.get("fastrtc")
     version = first.version
     requirement = f"{info.package}=={version}" if version else info.package
@@ -80,9 +80,8 @@ def plan_install(
         fastrtc=fastrtc,
         installed_version=installed.get(canonicalize(info.package)),
         command=tuple(command),
-        warnings=info.report.warnings + tuple(
-            reason for reason in first.reasons if first.compatible is None
-        ),
+        warnings=info.report.warnings
+        + tuple(reason for reason in first.reasons if first.compatible is None),
     )
 
 
@@ -93,11 +92,15 @@ def install(plan: InstallPlan, *, timeout: float = 1800.0) -> list[PluginRecord]
             list(plan.command), capture_output=True, text=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise InstallError(f"pip did not finish installing {plan.package} in {timeout:g} s") from exc
+        raise InstallError(
+            f"pip did not finish installing {plan.package} in {timeout:g} s"
+        ) from exc
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        reason = next((line for line in reversed(lines) if "ERROR" in line), lines[-1] if lines
-                      else f"pip exited with code {proc.returncode}")
+        reason = next(
+            (line for line in reversed(lines) if "ERROR" in line),
+            lines[-1] if lines else f"pip exited with code {proc.returncode}",
+        )
         raise InstallError(f"installing {plan.package} failed: {reason.strip()}")
     wanted = canonicalize(plan.package)
     return [p for p in installed_plugins() if canonicalize(p.package) == wanted]

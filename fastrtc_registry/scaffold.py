@@ -10,7 +10,7 @@ from string import Template
 from .errors import RegistryError
 from .names import GROUPS, Kind, canonicalize
 
-__all__ = ["ScaffoldError", "Scaffold", "create_project", "project_names"]
+__all__ = ["Scaffold", "ScaffoldError", "create_project", "project_names"]
 
 
 class ScaffoldError(RegistryError, ValueError):
@@ -34,7 +34,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 def project_names(name: str) -> tuple[str, str, str, str]:
     """(plugin name, distribution, module, class) for a plugin called ``name``."""
-    plugin = canonicalize(name)
+    plugin: str = canonicalize(name)
     if plugin.startswith("fastrtc-"):
         plugin = plugin[len("fastrtc-") :]
     if not _NAME.match(plugin):
@@ -154,7 +154,9 @@ class $klass:
         """Run the model once so the first real call is fast."""
         self.vad((16000, np.zeros(16000, dtype=np.float32)), None)
 
-    def vad(self, audio: tuple[int, np.ndarray], options: Any) -> tuple[float, list[dict[str, int]]]:
+    def vad(
+        self, audio: tuple[int, np.ndarray], options: Any
+    ) -> tuple[float, list[dict[str, int]]]:
         """Speech duration in seconds and the speech spans, in samples."""
         rate, samples = audio
         data = np.asarray(samples).reshape(-1)

@@ -34,8 +34,9 @@ def bench_command(
 
     if plot is not None and plot.suffix.lower() != ".svg":
         raise typer.BadParameter("the plot is written as SVG: give a file name ending in .svg")
-    chosen = list(names or [r.qualified_name if r.conflicts else r.name
-                            for r in installed_plugins("vad")])
+    chosen = list(
+        names or [r.qualified_name if r.conflicts else r.name for r in installed_plugins("vad")]
+    )
     status = console(stderr=True).status("Starting...")
     with status:
         results = bench_plugins(
@@ -58,8 +59,16 @@ def _render(results: list[BenchResult]) -> None:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    columns = ("plugin", "p50 ms", "p95 ms", "x real time", "speech s", "in silence s",
-               "in noise s", "build s")
+    columns = (
+        "plugin",
+        "p50 ms",
+        "p95 ms",
+        "x real time",
+        "speech s",
+        "in silence s",
+        "in noise s",
+        "build s",
+    )
     for column in columns:
         table.add_column(column, justify="left" if column == "plugin" else "right")
     for r in results:
@@ -67,8 +76,13 @@ def _render(results: list[BenchResult]) -> None:
             table.add_row(r.name, "[red]failed[/]", *[""] * 6)
             continue
         table.add_row(
-            r.name, f"{r.p50_ms:.2f}", f"{r.p95_ms:.2f}", f"{r.realtime_factor:.4f}",
-            f"{r.speech_s:.2f}", f"{r.silence_s:.2f}", f"{r.noise_s:.2f}",
+            r.name,
+            f"{r.p50_ms:.2f}",
+            f"{r.p95_ms:.2f}",
+            f"{r.realtime_factor:.4f}",
+            f"{r.speech_s:.2f}",
+            f"{r.silence_s:.2f}",
+            f"{r.noise_s:.2f}",
             f"{r.build_s + r.warmup_s:.2f}",
         )
     out = console()
