@@ -29,6 +29,8 @@ Action = Callable[[Mapping[str, Any]], dict[str, Any]]
 ACTIONS: dict[str, str] = {
     # action name -> "module:function"; imported lazily in the child only.
     "import": "fastrtc_registry._worker:import_action",
+    "bench": "fastrtc_registry.bench:bench_action",
+    "validate": "fastrtc_registry.checks.runner:validate_action",
 }
 
 

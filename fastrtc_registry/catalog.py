@@ -4,33 +4,45 @@ The catalog covers plugins that declare no entry points (through their
 ``object`` path), supplies descriptions and validation records for search, and
 lets error messages give the exact install command for a plugin that is known
 but not installed.
+
+Where it comes from: ``FASTRTC_PLUGINS_REGISTRY_URL`` when set (a local path,
+a ``file://`` URL, or an http(s) URL fetched and cached, see
+:mod:`fastrtc_registry._catalog_fetch`), else the copy shipped in the wheel.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._catalog_rules import SELF_PACKAGE, document_problems, entry_problems
 from .errors import CatalogError
-from .names import KINDS, CanonicalName, Kind, canonicalize
+from .names import CanonicalName, Kind, canonicalize
 
 __all__ = [
+    "MAX_CATALOG_BYTES",
     "SCHEMA_VERSION",
     "Catalog",
     "CatalogEntry",
+    "JsonObject",
     "Removed",
     "ValidationRecord",
+    "decode_document",
     "default_catalog",
     "embedded_catalog",
     "embedded_catalog_path",
     "parse_catalog",
+    "read_catalog_file",
 ]
 
 SCHEMA_VERSION = 1
+# The real catalog is a few kilobytes; anything this large is a mistake or an attack.
+MAX_CATALOG_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +134,51 @@ class Catalog:
         return next((r for r in self.removed if canonicalize(r.package) == wanted), None)
 
 
+class JsonObject(dict[str, Any]):
+    """A decoded JSON object that remembers keys it saw more than once."""
+
+    __slots__ = ("duplicate_keys",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        seen: set[str] = set()
+        self.duplicate_keys = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def decode_document(data: bytes | str, *, source: str = "registry.json") -> Any:
+    """Decode registry.json bytes safely: size limit, strict UTF-8, plain JSON only."""
+    if len(data) > MAX_CATALOG_BYTES:
+        raise CatalogError(
+            f"{source}: {len(data):,} bytes is over the {MAX_CATALOG_BYTES:,}-byte limit for a "
+            "catalog; check that this is the right file"
+        )
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CatalogError(
+                f"{source}: not UTF-8 (bad byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "save the file as UTF-8"
+            ) from exc
+    else:
+        text = data
+    text = text.removeprefix("\ufeff")
+    try:
+        return json.loads(text, object_pairs_hook=JsonObject, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(
+            f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    except RecursionError as exc:
+        raise CatalogError(f"{source}: not a catalog: JSON nested too deeply") from exc
+    except ValueError as exc:  # NaN/Infinity, or an integer with thousands of digits
+        raise CatalogError(f"{source}: not valid JSON: {exc}") from exc
+
+
 def embedded_catalog_path() -> Path:
     """Where the registry.json shipped with this package lives."""
     shipped = resources.files("fastrtc_registry").joinpath("registry.json")
@@ -131,128 +188,137 @@ def embedded_catalog_path() -> Path:
     return Path(__file__).resolve().parent.parent / "registry.json"
 
 
+def read_catalog_file(path: Path) -> bytes:
+    """The bytes of a local catalog file, refusing files over the size limit."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CATALOG_BYTES + 1)
+    except OSError as exc:
+        raise CatalogError(f"cannot read the catalog {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_CATALOG_BYTES:
+        raise CatalogError(
+            f"{path}: larger than the {MAX_CATALOG_BYTES:,}-byte limit for a catalog; "
+            "check that this is the right file"
+        )
+    return data
+
+
 def embedded_catalog() -> Catalog:
     """The catalog shipped inside the package."""
     path = embedded_catalog_path()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read the embedded catalog {path}: {exc.strerror}") from exc
-    return parse_catalog(data, source=str(path))
+    return parse_catalog(read_catalog_file(path), source=str(path))
 
 
 def default_catalog() -> Catalog:
     """The catalog to use: ``FASTRTC_PLUGINS_REGISTRY_URL`` when set, else the embedded one."""
-    import os
-
     location = os.environ.get("FASTRTC_PLUGINS_REGISTRY_URL", "").strip()
     if not location:
         return embedded_catalog()
+    if location.startswith(("http://", "https://")):
+        from ._catalog_fetch import load_remote_catalog
+
+        return load_remote_catalog(location)
     if location.startswith("file://"):
         from urllib.parse import unquote, urlparse
 
         location = unquote(urlparse(location).path)
-    if "://" in location:
+    elif "://" in location:
         raise CatalogError(
-            f"FASTRTC_PLUGINS_REGISTRY_URL={location!r}: only local paths are supported so far"
+            f"FASTRTC_PLUGINS_REGISTRY_URL={location!r}: use an http(s) URL, a file:// URL "
+            "or a path"
         )
     path = Path(location)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(
-            f"cannot read the catalog {path} (FASTRTC_PLUGINS_REGISTRY_URL): {exc.strerror}"
-        ) from exc
-    return parse_catalog(data, source=str(path))
+    return parse_catalog(read_catalog_file(path), source=str(path))
 
 
-def parse_catalog(data: bytes | str | Mapping[str, Any], *, source: str = "registry.json") -> Catalog:
-    """Parse registry.json; raise :class:`CatalogError` listing every problem found."""
-    if isinstance(data, (bytes, str)):
-        try:
-            doc = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CatalogError(f"{source}: not valid JSON: {exc}") from exc
-    else:
-        doc = data
+def parse_catalog(
+    data: bytes | str | Mapping[str, Any], *, source: str = "registry.json"
+) -> Catalog:
+    """Parse registry.json; raise :class:`CatalogError` listing every problem found.
+
+    A document with a newer ``schema_version`` than this tool knows is read
+    leniently: entries it cannot read are skipped, each with a warning.
+    """
+    doc = decode_document(data, source=source) if isinstance(data, (bytes, str)) else data
     if not isinstance(doc, Mapping):
-        raise CatalogError(f"{source}: the top level must be a JSON object")
-    problems: list[str] = []
-    warnings: list[str] = []
+        raise CatalogError(f"{source}: the top level must be a JSON object, not {_kind_of(doc)}")
     version = doc.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise CatalogError(f"{source}: /schema_version must be an integer")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise CatalogError(f"{source}: /schema_version must be a positive integer (e.g. 1)")
+    warnings: list[str] = []
+    problems = document_problems(doc)
     if version > SCHEMA_VERSION:
         warnings.append(
             f"{source} uses schema_version {version}, newer than this tool knows "
-            f"({SCHEMA_VERSION}); reading the fields it understands. Upgrade fastrtc-registry."
+            f"({SCHEMA_VERSION}); reading the entries it understands. "
+            "Upgrade with 'pip install -U fastrtc-registry'."
         )
-    entries: list[CatalogEntry] = []
-    raw_plugins = doc.get("plugins", [])
-    if not isinstance(raw_plugins, list):
-        problems.append("/plugins: must be a list")
-        raw_plugins = []
-    for index, raw in enumerate(raw_plugins):
-        entry = _parse_entry(raw, f"/plugins/{index}", problems)
-        if entry is not None:
-            entries.append(entry)
-    removed: list[Removed] = []
-    raw_removed = doc.get("removed", [])
-    if not isinstance(raw_removed, list):
-        problems.append("/removed: must be a list")
-        raw_removed = []
-    for index, raw in enumerate(raw_removed):
-        pointer = f"/removed/{index}"
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("package"), str):
-            problems.append(f"{pointer}: needs a string 'package'")
-            continue
-        removed.append(Removed(package=raw["package"], reason=str(raw.get("reason", ""))))
-    if problems:
-        raise CatalogError(f"{source}: {problems[0]}" + (
-            f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        ), problems=problems)
+        warnings.extend(f"{source}: skipped {p.pointer}: {p.message}" for p in problems)
+    elif problems:
+        raise CatalogError(
+            f"{source}: {problems[0].pointer}: {problems[0].message}"
+            + (f" (and {len(problems) - 1} more; run 'fastrtc-plugins registry check {source}')"
+               if len(problems) > 1 else ""),
+            problems=[f"{p.pointer}: {p.message}" for p in problems],
+        )
+    plugins = doc.get("plugins")
+    entries = [
+        _entry(raw)
+        for index, raw in enumerate(plugins if isinstance(plugins, list) else [])
+        if not entry_problems(raw, index)
+    ]
+    removed = doc.get("removed")
     return Catalog(
         schema_version=version,
-        entries=tuple(entries),
-        removed=tuple(removed),
+        entries=_first_per_name(entries),
+        removed=tuple(
+            Removed(package=raw["package"], reason=raw["reason"])
+            for raw in (removed if isinstance(removed, list) else [])
+            if isinstance(raw, Mapping)
+            and isinstance(raw.get("package"), str)
+            and isinstance(raw.get("reason"), str)
+        ),
         source=source,
         warnings=tuple(warnings),
     )
 
 
-def _parse_entry(raw: object, pointer: str, problems: list[str]) -> CatalogEntry | None:
-    if not isinstance(raw, Mapping):
-        problems.append(f"{pointer}: must be an object")
-        return None
-    missing = [k for k in ("name", "kind", "package") if not isinstance(raw.get(k), str)]
-    if missing:
-        problems.append(f"{pointer}: needs string field(s) {', '.join(missing)}")
-        return None
-    kind = raw["kind"]
-    if kind not in KINDS:
-        problems.append(f"{pointer}/kind: {kind!r} is not one of {', '.join(KINDS)}")
-        return None
+def _kind_of(value: Any) -> str:
+    return {list: "a list", str: "a string", type(None): "null"}.get(type(value), "a value")
+
+
+def _first_per_name(entries: list[CatalogEntry]) -> tuple[CatalogEntry, ...]:
+    # Only reachable leniently (newer schema): a duplicate name never shadows the first.
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for entry in entries:
+        if (entry.kind, entry.name) not in seen:
+            seen.add((entry.kind, entry.name))
+            kept.append(entry)
+    return tuple(kept)
+
+
+def _entry(raw: Mapping[str, Any]) -> CatalogEntry:
+    """A CatalogEntry from a raw entry that passed :func:`entry_problems`."""
     validation = raw.get("validation")
     record = None
     if isinstance(validation, Mapping):
-        try:
-            record = ValidationRecord(**{k: validation[k] for k in validation
-                                         if k in ValidationRecord.__slots__})
-        except TypeError as exc:
-            problems.append(f"{pointer}/validation: {exc}")
+        record = ValidationRecord(
+            **{k: validation[k] for k in ValidationRecord.__slots__ if k in validation}
+        )
+    builtin = raw.get("builtin") is True and canonicalize(raw["package"]) == SELF_PACKAGE
     return CatalogEntry(
         name=canonicalize(raw["name"]),
-        kind=kind,
+        kind=raw["kind"],
         package=raw["package"],
-        summary=str(raw.get("summary") or ""),
-        description=str(raw.get("description") or ""),
-        object=raw.get("object") if isinstance(raw.get("object"), str) else None,
-        tags=tuple(t for t in raw.get("tags", ()) if isinstance(t, str)),
-        repository=raw.get("repository") if isinstance(raw.get("repository"), str) else None,
-        demo=raw.get("demo") if isinstance(raw.get("demo"), str) else None,
-        requires_python=raw.get("requires_python")
-        if isinstance(raw.get("requires_python"), str) else None,
-        offline=raw.get("offline") if isinstance(raw.get("offline"), bool) else None,
-        builtin=raw.get("builtin") is True,
+        summary=raw.get("summary") or "",
+        description=raw.get("description") or "",
+        object=raw.get("object"),
+        tags=tuple(raw.get("tags") or ()),
+        repository=raw.get("repository"),
+        demo=raw.get("demo"),
+        requires_python=raw.get("requires_python"),
+        offline=raw.get("offline"),
+        builtin=builtin,
         validation=record,
     )

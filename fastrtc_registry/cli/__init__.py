@@ -12,7 +12,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import list_cmd  # noqa: F401  (registers the command)
+# Importing a command module registers its command on the app.
+from . import (  # noqa: F401
+    bench_cmd,
+    gallery_cmd,
+    install_cmd,
+    list_cmd,
+    new_cmd,
+    registry_cmd,
+    search_cmd,
+    validate_cmd,
+)
 from ._app import app
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -23,14 +22,11 @@ class WebRTCVAD:
             raise ValueError("frame_ms must be 10, 20 or 30")
         self.aggressiveness = aggressiveness
         self.frame_ms = frame_ms
-        # One native detector per thread: fastrtc calls vad() from worker threads.
-        self._local = threading.local()
 
     def _detector(self) -> webrtcvad.Vad:
-        detector = getattr(self._local, "detector", None)
-        if detector is None:
-            detector = self._local.detector = webrtcvad.Vad(self.aggressiveness)
-        return detector
+        # A fresh detector per call: the native one adapts to what it has heard, so a
+        # shared one would make answers depend on earlier calls (and other threads).
+        return webrtcvad.Vad(self.aggressiveness)
 
     def warmup(self) -> None:
         self.vad((16000, np.zeros(16000, dtype=np.int16)), None)
