@@ -142,7 +142,12 @@ class JsonObject(dict[str, Any]):
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
         super().__init__(pairs)
         seen: set[str] = set()
-        self.duplicate_keys = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+        repeated = []
+        for key, _ in pairs:
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+        self.duplicate_keys = tuple(repeated)
 
 
 def _reject_constant(name: str) -> Any:
@@ -257,8 +262,11 @@ def parse_catalog(
     elif problems:
         raise CatalogError(
             f"{source}: {problems[0].pointer}: {problems[0].message}"
-            + (f" (and {len(problems) - 1} more; run 'fastrtc-plugins registry check {source}')"
-               if len(problems) > 1 else ""),
+            + (
+                f" (and {len(problems) - 1} more; run 'fastrtc-plugins registry check {source}')"
+                if len(problems) > 1
+                else ""
+            ),
             problems=[f"{p.pointer}: {p.message}" for p in problems],
         )
     plugins = doc.get("plugins")

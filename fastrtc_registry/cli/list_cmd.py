@@ -25,9 +25,13 @@ def list_command(
     as_json: JsonOption = False,
 ) -> None:
     """List installed plugins (without importing them, unless --check)."""
+    from ..catalog import default_catalog
     from ..discovery import installed_plugins
 
-    records = installed_plugins(kind_of(kind))
+    catalog = default_catalog()
+    for message in catalog.warnings:
+        warn(message)
+    records = installed_plugins(kind_of(kind), catalog=catalog)
     if check and records:
         from ..health import check_plugins
 

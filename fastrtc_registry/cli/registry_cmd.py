@@ -1,0 +1,121 @@
+"""``fastrtc-plugins registry check|update``: lint and regenerate registry.json."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._app import JsonOption, app, console, emit_json, warn
+
+registry_app = typer.Typer(
+    name="registry",
+    help="Check or regenerate the curated catalog (registry.json).",
+    no_args_is_help=True,
+)
+app.add_typer(registry_app, name="registry")
+
+PathArgument = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Argument(
+        help="The registry.json to use (default: ./registry.json, else the one shipped "
+        "with this package).",
+        dir_okay=False,
+    ),
+]
+
+UpdatePathArgument = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Argument(help="The registry.json to rewrite (default: ./registry.json).", dir_okay=False),
+]
+
+
+def _check_path(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    here = Path("registry.json")
+    if here.is_file():
+        return here
+    from ..catalog import embedded_catalog_path
+
+    return embedded_catalog_path()
+
+
+@registry_app.command("check")
+def check_command(path: PathArgument = None, as_json: JsonOption = False) -> None:
+    """Check registry.json against its schema and rules; list every problem."""
+    from ..registry_lint import lint_path
+
+    report = lint_path(_check_path(path))
+    for message in report.warnings:
+        warn(message)
+    if as_json:
+        emit_json(report.as_dict())
+    elif report.ok:
+        sys.stdout.write(f"{report.source}: ok\n")
+    else:
+        sys.stderr.write("\n".join(report.lines()) + "\n")
+        sys.stderr.write(f"{len(report.problems)} problem(s) in {report.source}\n")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@registry_app.command("update")
+def update_command(
+    path: UpdatePathArgument = None,
+    index_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--index-url", help="The package index to scan (default: as for search)."),
+    ] = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Run 'validate' on packages whose record is not for their current "
+            "version, and record the results.",
+        ),
+    ] = True,
+    validate_only: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--validate-only", metavar="PACKAGE", help="Validate only this package (repeatable)."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1.0, help="Seconds each plugin's checks may take."),
+    ] = 120.0,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 when the file would change."),
+    ] = False,
+) -> None:
+    """Regenerate registry.json (default: ./registry.json) from an index scan and validate runs."""
+    from ..registry_update import update_registry
+
+    with console(stderr=True).status("Scanning the index and validating...") as status:
+        result = update_registry(
+            path or Path("registry.json"),  # never the copy inside an installed package
+            index_url=index_url,
+            validate=validate,
+            validate_only=validate_only or (),
+            timeout=timeout,
+            write=not check,
+            on_progress=lambda name, what: status.update(f"{name}: {what}"),
+        )
+    for note in result.notes:
+        warn(note)
+    lines = [f"added {label}" for label in result.added]
+    lines += [f"validated {label}" for label in result.validated]
+    lines += [f"skipped {label}" for label in result.skipped]
+    if not result.changed:
+        lines.append(f"{result.path}: up to date")
+    elif check:
+        lines.append(f"{result.path}: would change; run 'fastrtc-plugins registry update'")
+    else:
+        lines.append(f"{result.path}: updated")
+    sys.stdout.write("\n".join(lines) + "\n")
+    if result.changed and check:
+        raise typer.Exit(1)

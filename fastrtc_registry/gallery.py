@@ -1,0 +1,244 @@
+"""Render the plugin gallery (the seed's "Turn-taking Gallery" page) from the catalog.
+
+Two outputs share one card markup, stylesheet and filter script: markdown for
+the docs site (raw HTML blocks, which MkDocs passes through) and a standalone
+HTML page with no external assets and a Content-Security-Policy that allows
+only its own inline style and script. Every catalog value is HTML-escaped and
+links are http(s) only (the catalog parser refuses anything else). The output
+has no dates or other run-dependent text, so ``docs/gallery.md`` can be
+compared with a fresh rendering.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from html import escape
+from typing import Literal
+
+from ._catalog_rules import KIND_TAGS
+from .catalog import Catalog, CatalogEntry
+
+__all__ = ["FILTER_TAGS", "Format", "render_gallery", "render_html", "render_markdown"]
+
+Format = Literal["md", "html"]
+
+# The filter buttons, in the seed page's order: tag -> label.
+FILTER_TAGS = {"vad-model": "VAD model", "turn-taking-algorithm": "Turn-taking algorithm"}
+_KIND_ORDER = {"vad": 0, "turn-taking": 1}
+_LOADERS = {"vad": "load_vad", "turn-taking": "load_turn_taking"}
+
+INTRO = (
+    "A collection of turn-taking algorithms and voice activity detection (VAD) models ready "
+    "to use with FastRTC. Click the tags to find the kind of plugin you are looking for."
+)
+
+STYLE = """
+body.gallery-page { font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
+  max-width: 72rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+.plugin-gallery { --card-border: #d0d4dc; --muted: #5b6270; --accent: #e8590c; }
+.tag-buttons { display: flex; gap: .5rem; flex-wrap: wrap; margin: 1rem 0; }
+.tag-button { cursor: pointer; opacity: .55; border: 1px solid var(--accent);
+  background: transparent; color: inherit; border-radius: 1rem; padding: .25rem .8rem;
+  font: inherit; transition: opacity .2s ease; }
+.tag-button.active { opacity: 1; background: var(--accent); color: #fff; }
+.plugin-count { color: var(--muted); font-size: .9em; }
+.plugin-cards { display: grid; gap: 1rem;
+  grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); margin: 1rem 0; }
+.plugin-card { border: 1px solid var(--card-border); border-radius: .5rem; padding: 1rem;
+  display: flex; flex-direction: column; gap: .4rem; }
+.plugin-card[hidden] { display: none !important; }
+.plugin-card hr { width: 100%; border: 0; border-top: 1px solid var(--card-border);
+  margin: .2rem 0; }
+.plugin-card p { margin: 0; }
+.plugin-title { font-size: 1.1em; }
+.plugin-kind { font-size: .75em; font-weight: 600; border-radius: 1rem; padding: .1rem .6rem;
+  color: #fff; background: #1971c2; }
+.plugin-kind-turn-taking { background: #862e9c; }
+.plugin-package { color: var(--muted); font-size: .85em; }
+.plugin-badges { display: flex; flex-wrap: wrap; gap: .3rem; }
+.badge { font-size: .75em; border-radius: .3rem; padding: .1rem .4rem; background: #eef0f4;
+  color: #333; }
+.badge-passed { background: #d3f9d8; color: #1b5e20; }
+.badge-warning { background: #fff3bf; color: #7a5b00; }
+.badge-failed { background: #ffe3e3; color: #a61e1e; }
+.plugin-card pre { margin: 0; padding: .4rem .6rem; background: #f5f6f8; border-radius: .3rem;
+  overflow-x: auto; font-size: .8em; }
+.plugin-label { font-weight: 600; font-size: .85em; }
+.plugin-links { margin-top: auto; display: flex; gap: 1rem; }
+"""
+
+SCRIPT = """
+(function () {
+  var buttons = Array.prototype.slice.call(document.querySelectorAll('.tag-button'));
+  var cards = Array.prototype.slice.call(document.querySelectorAll('.plugin-card'));
+  var count = document.querySelector('.plugin-count');
+  function filterCards() {
+    var selected = buttons.filter(function (b) { return b.classList.contains('active'); })
+      .map(function (b) { return b.getAttribute('data-tag'); });
+    var shown = 0;
+    cards.forEach(function (card) {
+      var tags = (card.getAttribute('data-tags') || '').split(' ');
+      var show = selected.length === 0 ||
+        selected.some(function (t) { return tags.indexOf(t) >= 0; });
+      card.hidden = !show;
+      if (show) { shown += 1; }
+    });
+    if (count) { count.textContent = 'Showing ' + shown + ' of ' + cards.length + ' plugins'; }
+  }
+  buttons.forEach(function (button) {
+    button.addEventListener('click', function () {
+      var active = button.classList.toggle('active');
+      button.setAttribute('aria-pressed', active ? 'true' : 'false');
+      filterCards();
+    });
+  });
+  filterCards();
+})();
+"""
+
+
+def _ordered(entries: Iterable[CatalogEntry]) -> list[CatalogEntry]:
+    # Community plugins first (the point of a gallery), then the built-ins.
+    return sorted(entries, key=lambda e: (e.builtin, _KIND_ORDER[e.kind], e.name))
+
+
+def _tags(entry: CatalogEntry) -> list[str]:
+    return list(dict.fromkeys([KIND_TAGS[entry.kind], *entry.tags]))
+
+
+def _badges(entry: CatalogEntry) -> list[tuple[str, str]]:
+    record = entry.validation
+    if record is None:
+        badges = [("badge badge-unvalidated", "not validated yet")]
+    else:
+        warnings = f"{record.warnings} warning{'s' if record.warnings != 1 else ''}"
+        badges = [
+            (
+                f"badge badge-{record.status}",
+                f"validated: {record.status} ({record.passed} passed, {record.failed} failed, "
+                f"{warnings}) · {entry.package} {record.version} · "
+                f"fastrtc {record.fastrtc} · Python {record.python} · {record.date}",
+            )
+        ]
+    if entry.offline is True:
+        badges.append(("badge badge-offline", "works offline"))
+    elif entry.offline is False:
+        badges.append(("badge badge-online", "downloads a model"))
+    if entry.requires_python:
+        badges.append(("badge badge-python", f"Python {entry.requires_python}"))
+    if entry.builtin:
+        badges.append(("badge badge-builtin", "built in"))
+    return badges
+
+
+def _card(entry: CatalogEntry) -> str:
+    tags = " ".join(_tags(entry))
+    kind_label = FILTER_TAGS[KIND_TAGS[entry.kind]]
+    lines = [
+        f'<article class="plugin-card" id="plugin-{entry.kind}-{entry.name}" '
+        f'data-tags="{escape(tags)}" data-name="{escape(entry.name)}">',
+        f'<p><span class="plugin-kind plugin-kind-{entry.kind}">{escape(kind_label)}</span></p>',
+        f'<p class="plugin-title"><strong>{escape(entry.name)}</strong> '
+        f'<span class="plugin-package">{escape(entry.package)}</span></p>',
+        "<hr>",
+    ]
+    if entry.summary:
+        lines.append(f'<p class="plugin-summary"><em>{escape(entry.summary)}</em></p>')
+    if entry.description:
+        lines.append(f'<p class="plugin-description">{escape(entry.description)}</p>')
+    lines.append(
+        '<p class="plugin-badges">'
+        + " ".join(f'<span class="{cls}">{escape(text)}</span>' for cls, text in _badges(entry))
+        + "</p>"
+    )
+    lines += [
+        '<p class="plugin-label">Install</p>',
+        f'<pre class="plugin-install"><code>{escape(entry.install_command)}</code></pre>',
+        '<p class="plugin-label">Use</p>',
+        f'<pre class="plugin-use"><code>from fastrtc_registry import {_LOADERS[entry.kind]}\n'
+        f"{_LOADERS[entry.kind]}(&quot;{escape(entry.name)}&quot;)</code></pre>",
+    ]
+    links = [
+        (label, url)
+        for label, url in (("Demo", entry.demo), ("Repository", entry.repository))
+        if url
+    ]
+    if links:
+        lines.append(
+            '<p class="plugin-links">'
+            + " ".join(
+                f'<a class="plugin-{label.lower()}" href="{escape(url)}" rel="noopener noreferrer">'
+                f"{label}</a>"
+                for label, url in links
+            )
+            + "</p>"
+        )
+    lines.append("</article>")
+    return "\n".join(lines)
+
+
+def _body(catalog: Catalog) -> str:
+    entries = _ordered(catalog.entries)
+    buttons = "\n".join(
+        f'<button type="button" class="tag-button" data-tag="{tag}" aria-pressed="false">'
+        f"{escape(label)}</button>"
+        for tag, label in FILTER_TAGS.items()
+    )
+    cards = "\n".join(_card(e) for e in entries)
+    return (
+        '<div class="plugin-gallery">\n'
+        f'<div class="tag-buttons" role="group" aria-label="Filter by tag">\n{buttons}\n</div>\n'
+        f'<p class="plugin-count" aria-live="polite">{len(entries)} plugins</p>\n'
+        f'<div class="plugin-cards">\n{cards}\n</div>\n'
+        "</div>"
+    )
+
+
+def render_markdown(catalog: Catalog) -> str:
+    """The gallery as a MkDocs page (``docs/gallery.md``)."""
+    return (
+        "<!-- Generated by 'fastrtc-plugins gallery --format md' from registry.json; "
+        "do not edit by hand. -->\n\n"
+        "# Plugin gallery\n\n"
+        f"{INTRO}\n\n"
+        f"<style>{STYLE}</style>\n\n"
+        f"{_body(catalog)}\n\n"
+        f"<script>{SCRIPT}</script>\n\n"
+        "Every card comes from the curated catalog, `registry.json`. To add your plugin, "
+        "see [the catalog](catalog.md); to check it first, run "
+        "`fastrtc-plugins validate`.\n"
+    )
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def render_html(catalog: Catalog) -> str:
+    """The gallery as one self-contained HTML page (no external assets)."""
+    csp = (
+        f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>FastRTC plugin gallery</title>\n"
+        '<link rel="icon" href="data:,">\n'
+        f"<style>{STYLE}</style>\n</head>\n"
+        '<body class="gallery-page">\n<main>\n<h1>Plugin gallery</h1>\n'
+        f"<p>{escape(INTRO)}</p>\n{_body(catalog)}\n</main>\n"
+        f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    )
+
+
+def render_gallery(catalog: Catalog, fmt: Format = "md") -> str:
+    """The gallery in ``fmt`` (``md`` or ``html``)."""
+    if fmt == "html":
+        return render_html(catalog)
+    return render_markdown(catalog)

@@ -1,0 +1,328 @@
+"""The gallery: the checked-in docs page never drifts, and the HTML works in a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _gallery_browser import Browser, chromium_path
+
+from fastrtc_registry.catalog import Catalog, embedded_catalog, parse_catalog
+from fastrtc_registry.gallery import render_html, render_markdown
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = chromium_path()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (CI installs it: apt-get install -y chromium)",
+)
+
+HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+TEST_CATALOG = {
+    "schema_version": 1,
+    "plugins": [
+        {
+            "name": "energy",
+            "kind": "vad",
+            "package": "fastrtc-energy-vad",
+            "summary": "Loud means speech.",
+            "description": f'Hostile text: {HOSTILE} & "quotes"',
+            "tags": ["vad-model", "offline"],
+            "repository": "https://example.org/energy?a=1&b=2",
+            "demo": "https://example.org/energy/demo.py",
+            "requires_python": ">=3.10",
+            "offline": True,
+            "validation": {
+                "version": "1.0.0",
+                "fastrtc": "0.0.34",
+                "python": "3.11.7",
+                "status": "passed",
+                "date": "2025-06-01",
+                "passed": 25,
+                "failed": 0,
+                "warnings": 0,
+                "skipped": 0,
+                "errors": 0,
+            },
+        },
+        {
+            "name": "webrtc",
+            "kind": "vad",
+            "package": "fastrtc-webrtc-vad",
+            "summary": "WebRTC's GMM VAD.",
+            "tags": ["vad-model"],
+        },
+        {
+            "name": "patient",
+            "kind": "turn-taking",
+            "package": "fastrtc-patient-pause",
+            "summary": "Waits longer.",
+            "tags": ["turn-taking-algorithm"],
+            "validation": {
+                "version": "0.2.0",
+                "fastrtc": "0.0.34",
+                "python": "3.11.7",
+                "status": "failed",
+                "date": "2025-06-02",
+                "passed": 20,
+                "failed": 2,
+                "warnings": 1,
+                "skipped": 0,
+                "errors": 0,
+            },
+        },
+        {
+            "name": "pause",
+            "kind": "turn-taking",
+            "package": "fastrtc-registry",
+            "builtin": True,
+            "summary": "The default.",
+        },
+    ],
+    "removed": [],
+}
+
+
+def _test_catalog() -> Catalog:
+    return parse_catalog(json.dumps(TEST_CATALOG).encode(), source="test.json")
+
+
+def test_docs_gallery_page_is_up_to_date() -> None:
+    """docs/gallery.md is generated; regenerate it with the command in its first line."""
+    checked_in = (REPO / "docs" / "gallery.md").read_text(encoding="utf-8")
+    assert checked_in == render_markdown(embedded_catalog()), (
+        "docs/gallery.md is stale: run 'fastrtc-plugins gallery --format md --out docs/gallery.md'"
+    )
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastrtc_registry", "gallery", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_renders_the_same_page() -> None:
+    proc = _cli("--format", "md")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (REPO / "docs" / "gallery.md").read_text(encoding="utf-8")
+
+
+def test_cli_writes_html_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "gallery.html"
+    proc = _cli("--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == render_html(embedded_catalog())
+    assert proc.stderr.strip() == f"wrote {out}"
+
+
+def test_cli_rejects_an_unknown_format() -> None:
+    proc = _cli("--format", "pdf")
+    assert proc.returncode == 2
+    assert "pdf" in proc.stderr
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_html_is_escaped_and_self_contained() -> None:
+    html = render_html(_test_catalog())
+    tags = _tags(html)
+    assert [t for t, _ in tags].count("script") == 1  # only the page's own filter script
+    assert not any(t == "img" for t, _ in tags)
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    assert "&amp; &quot;quotes&quot;" in html
+    assert 'href="https://example.org/energy?a=1&amp;b=2"' in html
+    # Nothing is loaded from elsewhere: no src attributes, only links and a data: icon.
+    assert not any("src" in attrs for _, attrs in tags)
+    hrefs = [attrs["href"] for tag, attrs in tags if "href" in attrs]
+    assert all(h == "data:," or h.startswith("https://") for h in hrefs), hrefs
+    assert [attrs["href"] for tag, attrs in tags if tag == "link"] == ["data:,"]
+    csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
+    assert csp.startswith("default-src 'none'; style-src 'sha256-")
+
+
+def test_cards_carry_tags_badges_install_and_links() -> None:
+    html = render_html(_test_catalog())
+    cards = re.findall(r'<article class="plugin-card".*?</article>', html, re.S)
+    assert [re.search(r'data-name="([^"]+)"', c).group(1) for c in cards] == [  # type: ignore[union-attr]
+        "energy",
+        "webrtc",
+        "patient",
+        "pause",
+    ]  # community plugins first, VADs first
+    energy, webrtc, patient, pause = cards
+    assert 'data-tags="vad-model offline"' in energy
+    assert "<code>pip install fastrtc-energy-vad</code>" in energy
+    assert "load_vad(&quot;energy&quot;)" in energy
+    assert 'badge badge-passed">validated: passed (25 passed, 0 failed, 0 warnings)' in energy
+    assert "fastrtc 0.0.34 · Python 3.11.7 · 2025-06-01" in energy
+    assert "works offline" in energy and "Python &gt;=3.10" in energy
+    assert 'class="plugin-demo" href="https://example.org/energy/demo.py"' in energy
+    assert "not validated yet" in webrtc and "plugin-links" not in webrtc
+    assert 'badge badge-failed">validated: failed (20 passed, 2 failed, 1 warning)' in patient
+    assert "load_turn_taking(&quot;patient&quot;)" in patient
+    assert 'data-tags="turn-taking-algorithm"' in patient
+    assert "built in" in pause and "pip install fastrtc-registry" in pause
+
+
+def test_filter_buttons_match_the_seed_page() -> None:
+    tags = _tags(render_markdown(embedded_catalog()))
+    buttons = [(a["data-tag"], a["class"]) for t, a in tags if t == "button"]
+    assert buttons == [("vad-model", "tag-button"), ("turn-taking-algorithm", "tag-button")]
+
+
+# --- in a real browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM is not None
+    with Browser(CHROMIUM) as running:
+        yield running
+
+
+VISIBLE = """Array.from(document.querySelectorAll('.plugin-card'))
+  .filter(c => c.getBoundingClientRect().height > 0 && getComputedStyle(c).display !== 'none')
+  .map(c => c.dataset.name)"""
+
+
+def _open(browser: Browser, html: str, path: Path) -> None:
+    path.write_text(html, encoding="utf-8")
+    browser.events.clear()
+    browser.open(path.as_uri())
+
+
+@needs_chromium
+def test_filter_buttons_show_and_hide_cards(browser: Browser, tmp_path: Path) -> None:
+    _open(browser, render_html(_test_catalog()), tmp_path / "gallery.html")
+    everything = ["energy", "webrtc", "patient", "pause"]
+    assert browser.evaluate(VISIBLE) == everything
+    assert browser.evaluate("document.querySelector('.plugin-count').textContent") == (
+        "Showing 4 of 4 plugins"
+    )
+    browser.screenshot(tmp_path / "all.png")
+
+    browser.click('.tag-button[data-tag="vad-model"]')
+    assert browser.evaluate(VISIBLE) == ["energy", "webrtc"]
+    assert (
+        browser.evaluate(
+            "document.querySelector('.tag-button[data-tag=\"vad-model\"]')"
+            ".getAttribute('aria-pressed')"
+        )
+        == "true"
+    )
+    assert browser.evaluate("document.querySelector('.plugin-count').textContent") == (
+        "Showing 2 of 4 plugins"
+    )
+    browser.screenshot(tmp_path / "vad.png")
+
+    browser.click('.tag-button[data-tag="turn-taking-algorithm"]')
+    assert browser.evaluate(VISIBLE) == everything  # either tag matches
+    browser.click('.tag-button[data-tag="vad-model"]')
+    assert browser.evaluate(VISIBLE) == ["patient", "pause"]
+    browser.click('.tag-button[data-tag="turn-taking-algorithm"]')
+    assert browser.evaluate(VISIBLE) == everything  # none active: all shown
+
+    # The hostile description is text, not markup, and nothing of it ran.
+    assert browser.evaluate("typeof window.__pwned") == "undefined"
+    text = browser.evaluate(
+        "document.querySelector('[data-name=energy] .plugin-description').textContent"
+    )
+    assert HOSTILE in text
+    assert browser.problems() == []
+    assert (tmp_path / "vad.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_chromium
+def test_the_shipped_gallery_renders_every_catalog_entry(browser: Browser, tmp_path: Path) -> None:
+    catalog = embedded_catalog()
+    _open(browser, render_html(catalog), tmp_path / "gallery.html")
+    shown = browser.evaluate(VISIBLE)
+    assert sorted(shown) == sorted(e.name for e in catalog.entries)
+    assert shown[:2] == ["humaware", "walkie-talkie"]
+    browser.click('.tag-button[data-tag="turn-taking-algorithm"]')
+    assert browser.evaluate(VISIBLE) == [
+        e.name
+        for e in sorted(
+            (e for e in catalog.entries if e.kind == "turn-taking"),
+            key=lambda e: (e.builtin, e.name),
+        )
+    ]
+    links = browser.evaluate(
+        "Array.from(document.querySelectorAll('[data-name=humaware] a'))"
+        ".map(a => [a.textContent, a.href])"
+    )
+    assert links == [
+        ["Demo", "https://github.com/CuriousMonkey7/HumAwareVad/blob/main/app.py"],
+        ["Repository", "https://github.com/CuriousMonkey7/HumAwareVad"],
+    ]
+    assert browser.problems() == []
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_docs_page_builds_strict_and_filters_in_the_browser(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """docs/gallery.md through MkDocs (strict), then the built page in chromium."""
+    pytest.importorskip("mkdocs")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(REPO / "docs" / "gallery.md", docs / "gallery.md")
+    shutil.copy(REPO / "docs" / "catalog.md", docs / "catalog.md")
+    config: dict[str, Any] = {
+        "site_name": "gallery test",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "strict": True,
+        # No web fonts: the test must not reach the network.
+        "theme": {"name": "material", "font": False},
+        "markdown_extensions": ["admonition", "tables", "pymdownx.superfences"],
+        "nav": [{"Gallery": "gallery.md"}, {"Catalog": "catalog.md"}],
+        "validation": {"links": {"not_found": "ignore", "absolute_links": "ignore"}},
+    }
+    (tmp_path / "mkdocs.yml").write_text(json.dumps(config))
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = tmp_path / "site" / "gallery" / "index.html"
+    browser.events.clear()
+    browser.open(page.as_uri())
+    catalog = embedded_catalog()
+    assert len(browser.evaluate(VISIBLE)) == len(catalog.entries)
+    browser.click('.tag-button[data-tag="vad-model"]')
+    assert sorted(browser.evaluate(VISIBLE)) == sorted(
+        e.name for e in catalog.entries if e.kind == "vad"
+    )
+    assert browser.problems() == []

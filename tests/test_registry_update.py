@@ -1,0 +1,317 @@
+"""``registry update``: the deterministic merge, and a real run against pypiserver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
+
+from fastrtc_registry._registry_sources import found_plugins
+from fastrtc_registry.catalog import ValidationRecord
+from fastrtc_registry.index import EntryPointSpec, ProjectFacts
+from fastrtc_registry.names import canonicalize
+from fastrtc_registry.registry_lint import lint_bytes
+from fastrtc_registry.registry_update import (
+    ENTRY_FIELDS,
+    FoundPlugin,
+    ValidationRun,
+    dump_registry,
+    merge_registry,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+CURATED = {
+    "name": "humaware",
+    "kind": "vad",
+    "package": "humaware-vad",
+    "object": "humaware_vad:HumAwareVADModel",
+    "summary": "Curated summary.",
+    "description": "Curated description.",
+    "tags": ["vad-model", "humming"],
+    "repository": "https://example.org/humaware",
+    "demo": "https://example.org/humaware/app.py",
+    "offline": False,
+}
+LEGACY = {
+    "name": "legacy",
+    "kind": "vad",
+    "package": "fastrtc-legacy-vad",
+    "object": "fastrtc_legacy_vad:LegacyVAD",
+    "summary": "",
+    "tags": ["vad-model"],
+}
+RECORD = ValidationRecord(
+    version="1.0.0",
+    fastrtc="0.0.34",
+    python="3.11.7",
+    status="passed",
+    date="2025-06-01",
+    passed=30,
+    warnings=1,
+    skipped=2,
+)
+
+
+def _doc(*plugins: dict[str, Any], removed: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"schema_version": 1, "plugins": list(plugins), "removed": removed or []}
+
+
+def test_the_repo_registry_is_in_canonical_form() -> None:
+    """So 'registry update' on the repo never produces a formatting-only diff."""
+    text = (REPO / "registry.json").read_text(encoding="utf-8")
+    assert dump_registry(merge_registry(json.loads(text)).doc) == text
+
+
+def test_dump_is_sorted_indented_and_ends_with_one_newline() -> None:
+    text = dump_registry(merge_registry(_doc(LEGACY, CURATED)).doc)
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+    doc = json.loads(text)
+    assert list(doc) == sorted(doc)
+    assert [(p["kind"], p["name"]) for p in doc["plugins"]] == [
+        ("vad", "humaware"),
+        ("vad", "legacy"),
+    ]
+    assert all(list(p) == sorted(ENTRY_FIELDS) for p in doc["plugins"])
+    assert '\n  "plugins": [\n    {\n      "builtin": false,' in text
+    assert lint_bytes(text.encode()).problems == ()
+
+
+def test_merge_is_deterministic_whatever_the_input_order() -> None:
+    found = [
+        FoundPlugin("b", "vad", "fastrtc-b", "1.0"),
+        FoundPlugin("a", "turn-taking", "fastrtc-a", "2.0"),
+    ]
+    one = dump_registry(merge_registry(_doc(CURATED, LEGACY), found).doc)
+    two = dump_registry(merge_registry(_doc(LEGACY, CURATED), list(reversed(found))).doc)
+    assert one == two
+    again = dump_registry(merge_registry(json.loads(one), found).doc)
+    assert again == one
+
+
+def test_merge_keeps_curated_fields_and_refreshes_scanned_ones() -> None:
+    found = [
+        FoundPlugin(
+            "humaware",
+            "vad",
+            "humaware-vad",
+            "0.2.0",
+            summary="From the index",
+            requires_python=">=3.12",
+            repository="https://elsewhere.org/x",
+        )
+    ]
+    result = merge_registry(_doc(CURATED), found)
+    (entry,) = result.doc["plugins"]
+    assert {k: entry[k] for k in CURATED} == CURATED
+    assert entry["requires_python"] == ">=3.12"
+    assert result.added == ()
+
+
+def test_merge_fills_empty_summary_and_repository_only() -> None:
+    found = [
+        FoundPlugin(
+            "legacy",
+            "vad",
+            "fastrtc-legacy-vad",
+            "0.9.0",
+            summary="Index summary",
+            requires_python=">=3.10",
+            repository="https://example.org/legacy",
+        )
+    ]
+    (entry,) = merge_registry(_doc(LEGACY), found).doc["plugins"]
+    assert entry["summary"] == "Index summary"
+    assert entry["repository"] == "https://example.org/legacy"
+    assert entry["object"] == "fastrtc_legacy_vad:LegacyVAD"
+
+
+def test_merge_adds_new_plugins_with_their_kind_tag() -> None:
+    found = [
+        FoundPlugin(
+            "Patient_Pause",
+            "turn-taking",
+            "fastrtc-patient-pause",
+            "0.2.0",
+            summary="  Waits.  ",
+            requires_python=">=3.10",
+            repository="javascript:alert(1)",
+        )
+    ]
+    result = merge_registry(_doc(), found)
+    (entry,) = result.doc["plugins"]
+    assert entry == {
+        **{k: v for k, v in ENTRY_FIELDS.items()},
+        "name": "patient-pause",
+        "kind": "turn-taking",
+        "package": "fastrtc-patient-pause",
+        "summary": "Waits.",
+        "tags": ["turn-taking-algorithm"],
+        "requires_python": ">=3.10",
+    }
+    assert result.added == ("turn-taking patient-pause (fastrtc-patient-pause)",)
+
+
+def test_merge_skips_removed_packages_and_name_clashes() -> None:
+    removed = [{"package": "fastrtc-bad-vad", "reason": "Downloads code at import."}]
+    found = [
+        FoundPlugin("bad", "vad", "fastrtc_bad.vad", "1.0"),
+        FoundPlugin("humaware", "vad", "fastrtc-humaware-fork", "1.0"),
+    ]
+    result = merge_registry(_doc(CURATED, removed=removed), found)
+    assert [p["package"] for p in result.doc["plugins"]] == ["humaware-vad"]
+    assert result.skipped == (
+        "vad bad (fastrtc_bad.vad): the package is in the removed list",
+        "vad humaware (fastrtc-humaware-fork): the name is already listed for humaware-vad",
+    )
+
+
+def test_merge_records_validation_runs_for_the_listed_package_only() -> None:
+    runs = [
+        ValidationRun("humaware", "vad", "humaware-vad", RECORD),
+        ValidationRun("humaware", "vad", "someone-else", RECORD),
+        ValidationRun("ghost", "vad", "ghost", RECORD),
+    ]
+    result = merge_registry(_doc(CURATED), runs=runs)
+    assert result.doc["plugins"][0]["validation"] == RECORD.as_dict()
+    assert result.validated == ("vad humaware: passed",)
+
+
+def test_found_plugins_from_index_facts() -> None:
+    facts = [
+        ProjectFacts(
+            "fastrtc-two",
+            canonicalize("fastrtc-two"),
+            version="1.0",
+            summary="Two",
+            requires_python=">=3.10",
+            project_urls=(("Homepage", "https://h.org"), ("Source", "https://s.org")),
+            entry_points=(
+                EntryPointSpec("fastrtc.vad", "one", "m:A"),
+                EntryPointSpec("fastrtc.turn_taking", "two", "m:B"),
+            ),
+        ),
+        ProjectFacts(
+            "humaware-vad", canonicalize("humaware-vad"), version="0.1.0", requires_python=">=3.12"
+        ),
+        ProjectFacts("fastrtc-nothing", canonicalize("fastrtc-nothing"), version="1.0"),
+        ProjectFacts("fastrtc-sdist", canonicalize("fastrtc-sdist"), error="only an sdist"),
+    ]
+    found = found_plugins(facts, _doc(CURATED))
+    assert [(f.kind, f.name, f.package, f.repository) for f in found] == [
+        ("vad", "one", "fastrtc-two", "https://s.org"),
+        ("turn-taking", "two", "fastrtc-two", "https://s.org"),
+        ("vad", "humaware", "humaware-vad", None),
+    ]
+
+
+# --- a real run against pypiserver -------------------------------------------------------
+
+
+def _run_update(path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "FASTRTC_PLUGINS_OFFLINE"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fastrtc_registry",
+            "registry",
+            "update",
+            str(path),
+            "--index-url",
+            url,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_update_against_a_local_index(tmp_path: Path, pypi_url: str) -> None:  # noqa: F811
+    path = tmp_path / "registry.json"
+    removed = [{"package": "fastrtc-big-vad", "reason": "Test: withdrawn."}]
+    path.write_text(json.dumps(_doc(CURATED, LEGACY, removed=removed), indent=4))
+    proc = _run_update(path, pypi_url, "--no-validate")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(path.read_text())
+    entries = {(p["kind"], p["name"]): p for p in doc["plugins"]}
+    assert set(entries) == {
+        ("vad", "humaware"),
+        ("vad", "legacy"),
+        ("vad", "energy"),
+        ("vad", "marker"),
+        ("vad", "future"),
+        ("turn-taking", "patient"),
+    }
+    assert {k: entries[("vad", "humaware")][k] for k in CURATED} == CURATED
+    assert entries[("vad", "humaware")]["requires_python"] == ">=3.12"
+    assert entries[("vad", "legacy")]["requires_python"] == ">=3.10"
+    assert entries[("vad", "legacy")]["summary"].startswith("A VAD published before")
+    energy = entries[("vad", "energy")]
+    assert (energy["package"], energy["tags"], energy["validation"]) == (
+        "fastrtc-energy-vad",
+        ["vad-model"],
+        None,
+    )
+    assert entries[("vad", "future")]["requires_python"] == ">=3.99"
+    assert "added vad energy (fastrtc-energy-vad)" in proc.stdout
+    assert "updated" in proc.stdout
+    assert lint_bytes(path.read_bytes()).problems == ()
+    # A second run changes nothing, byte for byte; --check agrees.
+    before = path.read_bytes()
+    again = _run_update(path, pypi_url, "--no-validate", "--check")
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
+    assert path.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_update_check_flags_a_stale_file(tmp_path: Path, pypi_url: str) -> None:  # noqa: F811
+    path = tmp_path / "registry.json"
+    path.write_text(dump_registry(merge_registry(_doc(CURATED)).doc))
+    before = path.read_bytes()
+    proc = _run_update(path, pypi_url, "--no-validate", "--check")
+    assert proc.returncode == 1
+    assert "would change" in proc.stdout
+    assert path.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_update_records_a_real_validation_run(tmp_path: Path, pypi_url: str) -> None:  # noqa: F811
+    path = tmp_path / "registry.json"
+    path.write_text(dump_registry(merge_registry(_doc(CURATED)).doc))
+    proc = _run_update(path, pypi_url, "--validate-only", "fastrtc-energy-vad", "--timeout", "300")
+    assert proc.returncode == 0, proc.stderr
+    entries = {p["name"]: p for p in json.loads(path.read_text())["plugins"]}
+    record = entries["energy"]["validation"]
+    assert record["version"] == "1.0.0"
+    assert record["python"] == platform.python_version()
+    assert record["date"] == dt.datetime.now(dt.timezone.utc).date().isoformat()
+    from importlib.metadata import version
+
+    assert record["fastrtc"] == version("fastrtc")
+    counts = [record[k] for k in ("passed", "failed", "warnings", "skipped", "errors")]
+    assert sum(counts) > 10 and record["passed"] > 0
+    expected = (
+        "failed"
+        if record["failed"] or record["errors"]
+        else "warning"
+        if record["warnings"]
+        else "passed"
+    )
+    assert record["status"] == expected
+    # Nothing else was validated, and humaware (needs Python >= 3.12) was never faked.
+    assert all(p["validation"] is None for n, p in entries.items() if n != "energy")
+    assert "validated vad energy" in proc.stdout
