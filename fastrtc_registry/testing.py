@@ -1,0 +1,119 @@
+"""The conformance suite as a pytest API for plugin authors.
+
+In a plugin's own test suite (three lines)::
+
+    from fastrtc_registry.testing import parametrize_with_checks
+
+    @parametrize_with_checks(["."])
+    def test_fastrtc_protocol(check):
+        check()
+
+Each check becomes its own test, with an id like ``energy-VAD207``. A check
+that may fail for a known reason is marked with ``expected_failures={"PKG006":
+"kept the old name"}`` (a strict xfail: it tells you once it passes).
+Plugin code runs in a worker subprocess, as with ``fastrtc-plugins validate``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .checks import DEFAULT_TIMEOUT, CheckResult, PluginReport, ValidationReport
+from .names import Kind
+
+__all__ = ["CheckCase", "CheckWarning", "check_plugin", "parametrize_with_checks"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+class CheckWarning(UserWarning):
+    """A conformance check passed with a warning."""
+
+
+def check_plugin(
+    target: str,
+    *,
+    kind: Kind | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    ignore: Iterable[str] = (),
+) -> ValidationReport:
+    """Run the suite on ``target`` and return typed results.
+
+    ``target`` is anything ``fastrtc-plugins validate`` takes (an installed
+    plugin name, a project directory such as ``"."``, a wheel file,
+    ``pypi:NAME``), or a ``"module:attr"`` reference together with ``kind``,
+    which runs tiers 1 and 2 on an object that is not packaged yet.
+    """
+    if kind is not None and _REFERENCE.match(target):
+        from .checks import run_plugin_checks
+
+        checks = run_plugin_checks(target, kind, target, timeout=timeout)
+        report = ValidationReport(target, (PluginReport(target, kind, target, tuple(checks)),))
+        return report.ignoring(ignore)
+    from .checks import validate
+
+    return validate(target, timeout=timeout, ignore=ignore)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckCase:
+    """One check's result on one plugin; call it in a test to assert it."""
+
+    plugin: PluginReport
+    result: CheckResult
+
+    @property
+    def id(self) -> str:
+        """The pytest id: ``plugin-CHECKID``."""
+        return f"{self.plugin.name}-{self.result.id}"
+
+    def __call__(self) -> None:
+        """Pass, skip, warn, or fail with the check's message."""
+        import pytest
+
+        status, message = self.result.status, self.result.message
+        where = f"{self.result.id} {self.result.title} ({self.plugin.name})"
+        if status == "skipped":
+            pytest.skip(f"{where}: {message}")
+        if status == "warning":
+            warnings.warn(f"{where}: {message}", CheckWarning, stacklevel=2)
+        if status in ("failed", "error"):
+            pytest.fail(f"{where} {status}: {message}", pytrace=False)
+
+
+def parametrize_with_checks(
+    targets: Sequence[str],
+    *,
+    expected_failures: Mapping[str, str] | None = None,
+    kind: Kind | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Callable[[F], F]:
+    """A ``pytest.mark.parametrize`` over every check of every target, one test id each.
+
+    The suite runs once per target when the tests are collected.
+    ``expected_failures`` maps a check id (or ``plugin-CHECKID``) to the reason
+    it is expected to fail.
+    """
+    import pytest
+
+    expected = {k.upper() if "-" not in k else k: v for k, v in (expected_failures or {}).items()}
+    params = []
+    for target in targets:
+        for plugin in _cached_report(target, kind, timeout).plugins:
+            for result in plugin.checks:
+                case = CheckCase(plugin, result)
+                reason = expected.get(case.id) or expected.get(result.id)
+                marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+                params.append(pytest.param(case, id=case.id, marks=marks))
+    return pytest.mark.parametrize("check", params)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_report(target: str, kind: Kind | None, timeout: float) -> ValidationReport:
+    return check_plugin(target, kind=kind, timeout=timeout)

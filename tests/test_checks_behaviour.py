@@ -1,0 +1,336 @@
+"""Tiers 1 and 2 in the worker, on real wheels installed in a real virtual environment.
+
+Every check has a deliberately broken fixture plugin that it catches; the
+good fixtures pass with no failures; a plugin that hangs, exits or crashes
+the interpreter fails only itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PLUGINS, PluginEnv, make_env
+
+from fastrtc_registry.checks import CheckResult, run_plugin_checks
+from fastrtc_registry.checks.runner import validate_packages
+from fastrtc_registry.checks.static import DeclaredPlugin
+
+BAD = sorted(p.name for p in PLUGINS.iterdir() if p.name.startswith("bad_"))
+
+# (fixture folder, entry point, kind, the check meant to catch it, status, message fragment)
+CAUGHT = [
+    (
+        "broken_import",
+        "fastrtc_broken_import:BrokenVAD",
+        "vad",
+        "IMP101",
+        "failed",
+        "raised ModuleNotFoundError: No module named 'fastrtc_missing_dependency'",
+    ),
+    (
+        "wrong_kind",
+        "fastrtc_wrong_kind:NotAVad",
+        "vad",
+        "IMP102",
+        "failed",
+        "which has no vad() or warmup()",
+    ),
+    (
+        "bad_constructor",
+        "fastrtc_bad_constructor:BadVAD",
+        "vad",
+        "IMP103",
+        "failed",
+        "missing 1 required positional argument: 'model_path'",
+    ),
+    (
+        "bad_downloads",
+        "fastrtc_bad_downloads:BadVAD",
+        "vad",
+        "IMP103",
+        "error",
+        "needs network: building it downloads files and the download failed (URLError",
+    ),
+    (
+        "bad_signature",
+        "fastrtc_bad_signature:BadVAD",
+        "vad",
+        "IMP104",
+        "failed",
+        "vad(audio) cannot be called as vad(audio, options)",
+    ),
+    (
+        "bad_warmup",
+        "fastrtc_bad_warmup:BadVAD",
+        "vad",
+        "IMP105",
+        "failed",
+        "warmup() raised RuntimeError: weights not loaded",
+    ),
+    (
+        "forgetful",
+        "fastrtc_forgetful:ForgetfulPause",
+        "turn-taking",
+        "IMP106",
+        "failed",
+        "inherits ReplyOnPause.copy(), which builds a plain ReplyOnPause",
+    ),
+    (
+        "bad_copy_type",
+        "fastrtc_bad_copy_type:BadPause",
+        "turn-taking",
+        "IMP107",
+        "failed",
+        "copy() returned a ReplyOnPause, not a BadPause",
+    ),
+    (
+        "bad_shape_input",
+        "fastrtc_bad_shape_input:BadVAD",
+        "vad",
+        "VAD201",
+        "failed",
+        "vad() on a 0.6 s 48 kHz int16 (28800,) chunk raised TypeError",
+    ),
+    (
+        "bad_return_type",
+        "fastrtc_bad_return_type:BadVAD",
+        "vad",
+        "VAD202",
+        "failed",
+        "expected a (duration, chunks) pair",
+    ),
+    (
+        "bad_duration",
+        "fastrtc_bad_duration:BadVAD",
+        "vad",
+        "VAD203",
+        "failed",
+        "returned a duration of inf s; expected a finite number of seconds",
+    ),
+    (
+        "bad_chunks",
+        "fastrtc_bad_chunks:BadVAD",
+        "vad",
+        "VAD204",
+        "failed",
+        "has a float bound (0.36); expected integer sample indices",
+    ),
+    (
+        "bad_float32",
+        "fastrtc_bad_float32:BadVAD",
+        "vad",
+        "VAD205",
+        "failed",
+        "found 0.00 s of speech in float32 input but",
+    ),
+    (
+        "bad_rates",
+        "fastrtc_bad_rates:BadVAD",
+        "vad",
+        "VAD206",
+        "failed",
+        "on 48000 Hz int16 speech: returned",
+    ),
+    (
+        "bad_deaf",
+        "fastrtc_bad_deaf:BadVAD",
+        "vad",
+        "VAD207",
+        "failed",
+        "found 0.00 s of speech in 0 chunk(s) in 20.75 s of real speech",
+    ),
+    (
+        "bad_always_speech",
+        "fastrtc_bad_always_speech:BadVAD",
+        "vad",
+        "VAD208",
+        "failed",
+        "found 5.00 s of speech in 5 s of digital silence",
+    ),
+    (
+        "bad_empty",
+        "fastrtc_bad_empty:BadVAD",
+        "vad",
+        "VAD209",
+        "failed",
+        "vad() on 0 int16 samples raised ValueError",
+    ),
+    (
+        "bad_mutates",
+        "fastrtc_bad_mutates:BadVAD",
+        "vad",
+        "VAD210",
+        "failed",
+        "samples of its int16 input in place",
+    ),
+    (
+        "bad_random",
+        "fastrtc_bad_random:BadVAD",
+        "vad",
+        "VAD211",
+        "failed",
+        "expected the same answer",
+    ),
+    (
+        "bad_thread_unsafe",
+        "fastrtc_bad_thread_unsafe:BadVAD",
+        "vad",
+        "VAD212",
+        "failed",
+        "calls from 4 threads differed from the same calls made one at a time",
+    ),
+    (
+        "bad_slow",
+        "fastrtc_bad_slow:BadVAD",
+        "vad",
+        "VAD213",
+        "failed",
+        "per 0.6 s 48 kHz chunk (real time: 600 ms",
+    ),
+    (
+        "bad_never_replies",
+        "fastrtc_bad_never_replies:BadPause",
+        "turn-taking",
+        "TT201",
+        "failed",
+        "never replied: 2.4 s of speech then 6.0 s of silence",
+    ),
+    (
+        "bad_eager",
+        "fastrtc_bad_eager:BadPause",
+        "turn-taking",
+        "TT202",
+        "failed",
+        "s of silence; a reply must follow speech",
+    ),
+    (
+        "forgetful",
+        "fastrtc_forgetful:ForgetfulPause",
+        "turn-taking",
+        "TT203",
+        "failed",
+        "copy() returned a ReplyOnPause, not a ForgetfulPause",
+    ),
+    (
+        "bad_shared_state",
+        "fastrtc_bad_shared_state:BadPause",
+        "turn-taking",
+        "TT204",
+        "failed",
+        "feeding audio to one copy changed history of another copy",
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def bad_env(tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]) -> PluginEnv:
+    """A venv with every broken fixture plugin (and the forgetful one)."""
+    names = [*BAD, "broken_import", "wrong_kind", "forgetful"]
+    return make_env(tmp_path_factory.mktemp("bad") / "venv", [plugin_wheels[n] for n in names])
+
+
+def _by_id(results: list[CheckResult]) -> dict[str, CheckResult]:
+    return {r.id: r for r in results}
+
+
+@pytest.mark.parametrize(
+    ("folder", "spec", "kind", "check_id", "status", "fragment"),
+    CAUGHT,
+    ids=[f"{c[3]}-{c[0]}" for c in CAUGHT],
+)
+def test_each_check_catches_its_broken_fixture(
+    bad_env: PluginEnv,
+    folder: str,
+    spec: str,
+    kind: str,
+    check_id: str,
+    status: str,
+    fragment: str,
+) -> None:
+    results = _by_id(
+        run_plugin_checks(
+            spec,
+            kind,
+            folder,
+            python=str(bad_env.python),  # type: ignore[arg-type]
+            timeout=120,
+        )
+    )
+    assert results[check_id].status == status, results[check_id]
+    assert fragment in results[check_id].message
+    assert all(r.status != "error" for r in results.values() if r.id != check_id)
+
+
+def test_every_runtime_check_has_a_broken_fixture() -> None:
+    from fastrtc_registry.checks import CHECKS
+
+    runtime = {i for i, info in CHECKS.items() if info.tier > 0}
+    assert runtime == {c[3] for c in CAUGHT}
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind"),
+    [
+        ("fastrtc_energy_vad:EnergyVAD", "vad"),
+        ("fastrtc_webrtc_vad:WebRTCVAD", "vad"),
+        ("fastrtc_legacy_vad:LegacyVAD", "vad"),
+        ("fastrtc_patient_pause:PatientPause", "turn-taking"),
+        ("fastrtc.reply_on_pause:ReplyOnPause", "turn-taking"),
+    ],
+    ids=["energy", "webrtc", "legacy", "patient", "pause"],
+)
+def test_good_plugins_pass_every_runtime_check(good_env: PluginEnv, spec: str, kind: str) -> None:
+    results = run_plugin_checks(spec, kind, python=str(good_env.python), timeout=120)  # type: ignore[arg-type]
+    assert [r for r in results if r.status != "passed"] == []
+    latency = _by_id(results)["VAD213" if kind == "vad" else "TT201"].message
+    assert ("p50" in latency and "p95" in latency) or "replied once" in latency
+
+
+def test_silero_without_its_runtime_is_reported_not_crashed() -> None:
+    results = _by_id(run_plugin_checks("fastrtc_registry.builtins:silero", "vad", timeout=120))
+    build = results["IMP103"]
+    assert build.status == "error"
+    assert "onnxruntime" in build.message or "needs network" in build.message
+    assert results["VAD207"].status == "skipped"
+
+
+MISBEHAVING = {
+    "hangs": ("import time\ntime.sleep(600)\nclass V: pass\n", "timed out after 3 s", "IMP101"),
+    "exits": (
+        "import os\nclass V:\n    def warmup(self): pass\n"
+        "    def vad(self, audio, options): os._exit(3)\n",
+        "the worker exited with code 3",
+        "VAD201",
+    ),
+    "segfaults": (
+        "import ctypes\nclass V:\n    def warmup(self): pass\n"
+        "    def vad(self, audio, options): ctypes.string_at(0)\n",
+        "crashed the interpreter (SIGSEGV)",
+        "VAD201",
+    ),
+}
+
+
+@pytest.mark.parametrize("behaviour", sorted(MISBEHAVING))
+def test_a_misbehaving_plugin_fails_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, behaviour: str
+) -> None:
+    source, reason, where = MISBEHAVING[behaviour]
+    (tmp_path / f"plugin_{behaviour}.py").write_text(source)
+    (tmp_path / "plugin_good.py").write_text(
+        "class V:\n    def warmup(self): pass\n    def vad(self, audio, options): return 0.0, []\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the worker inherits it
+    plugins = [
+        (None, DeclaredPlugin(behaviour, "vad", f"plugin_{behaviour}:V")),
+        (None, DeclaredPlugin("good", "vad", "plugin_good:V")),
+    ]
+    report = validate_packages("misbehaving", plugins, timeout=3)
+    bad, good = report.plugins
+    stopped = bad.result(where)
+    assert stopped.status == "error"
+    assert reason in stopped.message
+    assert bad.result("VAD213").status == "skipped"
+    assert good.result("IMP103").status == "passed"
+    assert good.result("VAD201").status == "passed"

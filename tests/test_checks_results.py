@@ -1,0 +1,103 @@
+"""Typed results and their forms: summary, exit codes, --ignore, JSON, JUnit; the id catalogue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from fastrtc_registry.checks import CHECKS, CheckResult, PluginReport, ValidationReport
+from fastrtc_registry.checks.ids import planned_checks
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _report(*statuses: str) -> ValidationReport:
+    checks = tuple(
+        CheckResult(f"VAD2{i:02d}", f"title {i}", s, f"message {i}", 0.01)  # type: ignore[arg-type]
+        for i, s in enumerate(statuses, start=1)
+    )
+    return ValidationReport("energy", (PluginReport("energy", "vad", "m:C", checks),))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "plain", "strict"),
+    [
+        (("passed", "skipped"), 0, 0),
+        (("passed", "warning"), 0, 1),
+        (("passed", "failed"), 1, 1),
+        (("error",), 1, 1),
+    ],
+    ids=["clean", "warning", "failed", "error"],
+)
+def test_exit_code(statuses: tuple[str, ...], plain: int, strict: int) -> None:
+    report = _report(*statuses)
+    assert report.exit_code() == plain
+    assert report.exit_code(strict=True) == strict
+
+
+def test_summary_counts_each_status() -> None:
+    summary = _report("passed", "passed", "failed", "warning", "skipped", "error").summary
+    assert summary.as_dict() == {"passed": 2, "failed": 1, "warnings": 1, "skipped": 1, "errors": 1}
+    assert summary.line() == "2 passed, 1 failed, 1 errors, 1 warnings, 1 skipped"
+
+
+def test_ignoring_turns_a_failure_into_a_skip_and_keeps_the_reason() -> None:
+    report = _report("passed", "failed").ignoring(["vad202"])
+    result = report.plugins[0].result("VAD202")
+    assert result.status == "skipped"
+    assert result.message == "ignored (failed: message 2)"
+    assert report.exit_code() == 0
+
+
+def test_json_has_the_design_shape() -> None:
+    data = _report("passed", "failed").as_dict()
+    assert {"target", "plugins", "summary"} <= set(data)
+    plugin = data["plugins"][0]
+    assert {"name", "kind", "object", "checks"} <= set(plugin)
+    assert set(plugin["checks"][0]) == {"id", "title", "status", "message", "duration_s"}
+    assert set(data["summary"]) == {"passed", "failed", "warnings", "skipped", "errors"}
+
+
+def test_junit_has_one_testcase_per_check() -> None:
+    xml = _report("passed", "failed", "error", "skipped", "warning").to_junit()
+    root = ET.fromstring(xml)
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name", "").split()[0] for c in cases] == [
+        "VAD201",
+        "VAD202",
+        "VAD203",
+        "VAD204",
+        "VAD205",
+    ]
+    assert cases[1].find("failure") is not None
+    assert cases[1].find("failure").get("message") == "message 2"  # type: ignore[union-attr]
+    assert cases[2].find("error") is not None
+    assert cases[3].find("skipped") is not None
+    assert root.get("failures") == "1" and root.get("errors") == "1"
+
+
+def test_result_round_trips_through_the_worker_form() -> None:
+    result = CheckResult("IMP101", "entry point imports", "failed", "boom", 0.5)
+    assert CheckResult.from_dict(result.as_dict()) == result
+
+
+def test_ids_are_stable_and_prefixed_by_area() -> None:
+    for check_id, info in CHECKS.items():
+        prefix = {0: "PKG0", 1: "IMP1", 2: ("VAD2", "TT2")}[info.tier]
+        assert check_id.startswith(prefix), check_id
+        assert info.title and info.title == info.title.strip()
+    assert [c.id for c in planned_checks("turn-taking")][-4:] == [
+        "TT201",
+        "TT202",
+        "TT203",
+        "TT204",
+    ]
+
+
+def test_every_check_is_documented() -> None:
+    text = (DOCS / "checks.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^### ([A-Z]+\d{3})\b", text, flags=re.MULTILINE))
+    assert documented == set(CHECKS)

@@ -1,0 +1,129 @@
+"""``fastrtc-plugins validate`` end to end: installed names, project directories, wheels."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from conftest import PLUGINS, PluginEnv
+
+
+def _json(env: PluginEnv, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    proc = env.run("validate", *args, "--json")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def _statuses(data: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    return {c["id"]: c["status"] for p in data["plugins"] for c in p["checks"]}
+
+
+def test_installed_good_plugin_passes_with_the_design_json(good_env: PluginEnv) -> None:
+    code, data = _json(good_env, "energy")
+    assert code == 0
+    assert data["target"] == "energy"
+    (plugin,) = data["plugins"]
+    assert (plugin["name"], plugin["kind"], plugin["object"]) == (
+        "energy",
+        "vad",
+        "fastrtc_energy_vad:EnergyVAD",
+    )
+    assert set(data["summary"]) == {"passed", "failed", "warnings", "skipped", "errors"}
+    assert data["summary"]["failed"] == data["summary"]["errors"] == 0
+    assert len(plugin["checks"]) == 25
+
+
+def test_rich_report_has_a_row_per_check_and_a_summary(good_env: PluginEnv) -> None:
+    proc = good_env.run("validate", "webrtc", env={"COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "VAD213" in proc.stdout and "p95" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("webrtc: 25 passed")
+
+
+def test_forgetful_fails_the_copy_checks_and_ignore_waives_them(good_env: PluginEnv) -> None:
+    code, data = _json(good_env, "forgetful")
+    assert code == 1
+    failed = {i for i, s in _statuses(data).items() if s == "failed"}
+    assert failed == {"IMP106", "IMP107", "TT203"}
+    code, data = _json(
+        good_env, "forgetful", "--ignore", "IMP106", "--ignore", "imp107", "--ignore", "TT203"
+    )
+    assert code == 0
+    assert _statuses(data)["TT203"] == "skipped"
+
+
+def test_strict_fails_on_warnings(good_env: PluginEnv) -> None:
+    assert good_env.run("validate", "pause", "--json").returncode == 0
+    proc = good_env.run("validate", "pause", "--json", "--strict")
+    assert proc.returncode == 1
+    assert _statuses(json.loads(proc.stdout))["PKG007"] == "warning"
+
+
+def test_junit_file_has_one_testcase_per_check(good_env: PluginEnv, tmp_path: Path) -> None:
+    out = tmp_path / "report.xml"
+    proc = good_env.run("validate", "patient", "--junit", str(out), "--json")
+    assert proc.returncode == 0
+    cases = ET.parse(out).getroot().findall("./testsuite/testcase")
+    ids = [c.get("name", "").split()[0] for c in cases]
+    assert ids == [c["id"] for c in json.loads(proc.stdout)["plugins"][0]["checks"]]
+
+
+def test_validate_dot_on_a_project_directory(good_env: PluginEnv) -> None:
+    proc = subprocess.run(
+        [str(good_env.python), "-m", "fastrtc_registry", "validate", ".", "--json"],
+        cwd=PLUGINS / "energy_vad",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["plugins"][0]["package"] == "fastrtc-energy-vad"
+    assert "throwaway environment" in data["notes"][0]
+
+
+def test_a_broken_project_directory_fails_with_its_message(good_env: PluginEnv) -> None:
+    code, data = _json(good_env, str(PLUGINS / "bad_float32"))
+    assert code == 1
+    (check,) = [c for c in data["plugins"][0]["checks"] if c["status"] == "failed"]
+    assert check["id"] == "VAD205"
+    assert "float32 input" in check["message"]
+
+
+def test_a_wheel_file(good_env: PluginEnv, plugin_wheels: dict[str, Path]) -> None:
+    code, data = _json(good_env, str(plugin_wheels["bad_no_requires_python"]))
+    assert code == 1
+    assert _statuses(data)["PKG004"] == "failed"
+    assert _statuses(data)["VAD213"] == "passed"
+
+
+def test_a_project_without_plugins_is_one_failed_row(good_env: PluginEnv) -> None:
+    code, data = _json(good_env, str(PLUGINS / "bad_no_entry_points"))
+    assert code == 1
+    (plugin,) = data["plugins"]
+    assert plugin["kind"] is None
+    assert _statuses(data)["PKG001"] == "failed"
+
+
+def test_silero_is_reported_clearly(good_env: PluginEnv) -> None:
+    code, data = _json(good_env, "silero")
+    assert code == 1
+    build = next(c for c in data["plugins"][0]["checks"] if c["id"] == "IMP103")
+    assert build["status"] == "error"
+    assert "onnxruntime" in build["message"] or "needs network" in build["message"]
+
+
+def test_unknown_target_is_one_line(good_env: PluginEnv) -> None:
+    proc = good_env.run("validate", "no-such-plugin")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: no installed plugin or package named 'no-such-plugin'")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_ignore_id_is_a_usage_error(good_env: PluginEnv) -> None:
+    proc = good_env.run("validate", "energy", "--ignore", "XYZ999")
+    assert proc.returncode == 2
+    assert "XYZ999" in proc.stderr
