@@ -123,6 +123,20 @@ pip install -e '.[test]' && pytest
 ```
 """,
     ".gitignore": "__pycache__/\n*.pyc\ndist/\nbuild/\n",
+    "tests/test_plugin.py": """\
+\"\"\"Run fastrtc-registry's conformance suite on this project, one test per check.\"\"\"
+
+from pathlib import Path
+
+from fastrtc_registry.testing import parametrize_with_checks
+
+PROJECT = str(Path(__file__).resolve().parent.parent)
+
+
+@parametrize_with_checks([PROJECT])
+def test_fastrtc_protocol(check):
+    check()
+""",
 }
 
 _VAD_FILES = {

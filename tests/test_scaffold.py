@@ -35,13 +35,36 @@ def test_refuses_a_non_empty_directory(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def scaffold_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("scaffold")
-    wheels = []
-    for name, kind in (("quiet-room", "vad"), ("slow-turns", "turn-taking")):
-        project = create_project(name, kind, root / name)
-        wheels.append(build_wheel(project.root, root / "dist"))
-    return make_env(root / "venv", wheels)
+    return {
+        name: create_project(name, kind, root / name).root
+        for name, kind in (("quiet-room", "vad"), ("slow-turns", "turn-taking"))
+    }
+
+
+@pytest.fixture(scope="module")
+def scaffold_env(tmp_path_factory: pytest.TempPathFactory, projects: dict[str, Path]) -> PluginEnv:
+    dist = tmp_path_factory.mktemp("scaffold_dist")
+    wheels = [build_wheel(root, dist) for root in projects.values()]
+    return make_env(tmp_path_factory.mktemp("scaffold_env") / "venv", wheels)
+
+
+@pytest.mark.parametrize("name", ["quiet-room", "slow-turns"])
+def test_scaffolded_projects_pass_validate(good_env: PluginEnv, projects, name: str) -> None:
+    result = good_env.run("validate", str(projects[name]), "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["failed"] == 0
+    assert report["summary"]["errors"] == 0
+    assert report["summary"]["passed"] > 10
+
+
+def test_scaffolded_tests_pass(scaffold_env: PluginEnv, projects) -> None:
+    tests = projects["quiet-room"] / "tests"
+    result = scaffold_env.python_run("-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout
 
 
 def test_scaffolded_plugins_are_listed_and_import(scaffold_env: PluginEnv) -> None:

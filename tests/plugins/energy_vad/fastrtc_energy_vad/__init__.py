@@ -12,8 +12,9 @@ __all__ = ["EnergyVAD"]
 class EnergyVAD:
     """Marks 30 ms frames louder than ``threshold_db`` dBFS as speech."""
 
-    def __init__(self, threshold_db: float = -35.0, frame_ms: float = 30.0,
-                 min_gap_ms: float = 150.0) -> None:
+    def __init__(
+        self, threshold_db: float = -35.0, frame_ms: float = 30.0, min_gap_ms: float = 150.0
+    ) -> None:
         self.threshold_db = threshold_db
         self.frame_ms = frame_ms
         self.min_gap_ms = min_gap_ms
@@ -21,7 +22,9 @@ class EnergyVAD:
     def warmup(self) -> None:
         self.vad((16000, np.zeros(16000, dtype=np.float32)), None)
 
-    def vad(self, audio: tuple[int, np.ndarray], options: Any) -> tuple[float, list[dict[str, int]]]:
+    def vad(
+        self, audio: tuple[int, np.ndarray], options: Any
+    ) -> tuple[float, list[dict[str, int]]]:
         sampling_rate, samples = audio
         data = np.asarray(samples).reshape(-1)
         if data.dtype == np.int16:

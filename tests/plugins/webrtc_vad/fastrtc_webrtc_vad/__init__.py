@@ -31,7 +31,9 @@ class WebRTCVAD:
     def warmup(self) -> None:
         self.vad((16000, np.zeros(16000, dtype=np.int16)), None)
 
-    def vad(self, audio: tuple[int, np.ndarray], options: Any) -> tuple[float, list[dict[str, int]]]:
+    def vad(
+        self, audio: tuple[int, np.ndarray], options: Any
+    ) -> tuple[float, list[dict[str, int]]]:
         rate, samples = audio
         data = np.asarray(samples).reshape(-1)
         if data.dtype != np.int16:
