@@ -1,6 +1,6 @@
 """How fast the CLI starts, against ``python -c "import fastrtc"`` in the same environment.
 
-Target (DESIGN.md 6): ``fastrtc-plugins --help`` and ``fastrtc-plugins list``
+Target: ``fastrtc-plugins --help`` and ``fastrtc-plugins list``
 under 10% of the time of importing fastrtc. The commands are run interleaved,
 round after round, so machine noise hits all of them alike; medians are
 compared as ratios.

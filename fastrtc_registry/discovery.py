@@ -54,7 +54,7 @@ class PluginRecord:
         return f"{canonicalize(self.package)}:{self.name}"
 
     def as_dict(self) -> dict[str, Any]:
-        """The ``list --json`` form (DESIGN.md 2.3); keys are only ever added."""
+        """The ``list --json`` form (docs/cli.md); keys are only ever added."""
         return {
             "name": self.name,
             "kind": self.kind,

@@ -1,4 +1,4 @@
-"""Load plugins by name: the public API of DESIGN.md 2.2.
+"""Load plugins by name: the public API (docs/using.md).
 
 ``load_vad`` and ``load_turn_taking`` resolve a name against the installed
 plugins (see :mod:`fastrtc_registry.discovery`), import the object, check it

@@ -10,6 +10,8 @@ resamples audio, for tests and for the conformance suite.
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib.util
 import threading
 import wave
 from collections.abc import Callable, Iterator
@@ -31,6 +33,8 @@ __all__ = [
     "fastrtc_speech",
     "recording_reply",
     "resample",
+    "running_loop",
+    "speech_wav_path",
 ]
 
 WEBRTC_RATE = 48000
@@ -48,14 +52,29 @@ class Reply:
     """Length of the audio the reply function was given."""
 
 
-def fastrtc_speech() -> tuple[int, np.ndarray]:
-    """fastrtc's speech recording ``(24000, int16 mono)``, 20.75 s."""
-    import fastrtc
+def speech_wav_path() -> Path:
+    """Where fastrtc keeps its speech recording, found without importing fastrtc."""
+    spec = importlib.util.find_spec("fastrtc")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("fastrtc is not installed, so its speech recording is missing")
+    path = Path(next(iter(spec.submodule_search_locations))) / "speech_to_text" / "test_file.wav"
+    if not path.is_file():
+        raise FileNotFoundError(f"fastrtc's speech recording is missing: {path}")
+    return path
 
-    path = Path(fastrtc.__file__).parent / "speech_to_text" / "test_file.wav"
-    with wave.open(str(path)) as wav:
+
+@functools.lru_cache(maxsize=1)
+def _read_speech() -> tuple[int, np.ndarray]:
+    with wave.open(str(speech_wav_path())) as wav:
         rate = wav.getframerate()
         data = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    data.setflags(write=False)
+    return rate, data
+
+
+def fastrtc_speech() -> tuple[int, np.ndarray]:
+    """fastrtc's speech recording ``(24000, int16 mono)``, 20.75 s; a fresh copy each call."""
+    rate, data = _read_speech()
     return rate, data.copy()
 
 
@@ -83,9 +102,10 @@ def recording_reply() -> tuple[Callable[[tuple[int, np.ndarray]], Iterator[Any]]
 
 
 @contextmanager
-def _running_loop() -> Iterator[asyncio.AbstractEventLoop]:
+def running_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop running in a daemon thread, as a connection gives a handler."""
     loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread = threading.Thread(target=loop.run_forever, name="fastrtc-handler-loop", daemon=True)
     thread.start()
     try:
         yield loop
@@ -111,7 +131,7 @@ def drive_handler(
     """
     replies: list[Reply] = []
     handler._clear_queue = lambda: None
-    with _running_loop() as loop:
+    with running_loop() as loop:
         handler._loop = loop
         for start in range(0, len(audio) - frame + 1, frame):
             chunk = audio[start : start + frame].reshape(1, -1)

@@ -1,4 +1,4 @@
-"""The public surface and the fast start promised in DESIGN.md."""
+"""The public surface and the fast start promised in docs/benchmarks.md."""
 
 from __future__ import annotations
 

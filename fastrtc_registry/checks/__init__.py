@@ -1,4 +1,4 @@
-"""The conformance suite: checks that a plugin follows fastrtc's protocols (DESIGN.md 3).
+"""The conformance suite: checks that a plugin follows fastrtc's protocols (docs/checks.md).
 
 Tier 0 (``PKG0xx``) reads metadata and source only; tiers 1 (``IMP1xx``) and
 2 (``VAD2xx``, ``TT2xx``) run plugin code, always in a worker subprocess.

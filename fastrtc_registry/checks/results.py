@@ -1,4 +1,4 @@
-"""Typed check results and their forms: summary, JSON (DESIGN.md 2.3) and JUnit XML."""
+"""Typed check results and their forms: summary, JSON (docs/cli.md) and JUnit XML."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class Summary:
         )
 
     def as_dict(self) -> dict[str, int]:
-        """The JSON form of DESIGN.md 2.3."""
+        """The JSON form of docs/cli.md."""
         return {
             "passed": self.passed,
             "failed": self.failed,
@@ -129,7 +129,7 @@ class PluginReport:
         return all(r.ok for r in self.checks)
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form of DESIGN.md 2.3 (plus ``package`` and ``version``)."""
+        """The JSON form of docs/cli.md (plus ``package`` and ``version``)."""
         return {
             "name": self.name,
             "kind": self.kind,
@@ -189,7 +189,7 @@ class ValidationReport:
         return replace(self, plugins=plugins)
 
     def as_dict(self) -> dict[str, Any]:
-        """The ``validate --json`` shape of DESIGN.md 2.3; keys are only ever added."""
+        """The ``validate --json`` shape of docs/cli.md; keys are only ever added."""
         return {
             "target": self.target,
             "plugins": [p.as_dict() for p in self.plugins],

@@ -8,11 +8,10 @@ checks need. Everything is deterministic and cached per process.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import wave
-from pathlib import Path
 
 import numpy as np
+
+from ..simulate import fastrtc_speech, resample, speech_wav_path
 
 __all__ = [
     "CHUNK_S",
@@ -30,35 +29,11 @@ RATES = (16000, 24000, 48000)
 CHUNK_S = 0.6  # what ReplyOnPause hands the VAD per call
 
 
-def speech_wav_path() -> Path:
-    """Where fastrtc keeps its speech recording (FileNotFoundError if absent)."""
-    spec = importlib.util.find_spec("fastrtc")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("fastrtc is not installed, so its speech recording is missing")
-    path = Path(next(iter(spec.submodule_search_locations))) / "speech_to_text" / "test_file.wav"
-    if not path.is_file():
-        raise FileNotFoundError(f"fastrtc's speech recording is missing: {path}")
-    return path
-
-
-@functools.lru_cache(maxsize=1)
-def _wav() -> tuple[int, np.ndarray]:
-    with wave.open(str(speech_wav_path())) as wav:
-        rate = wav.getframerate()
-        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-    return rate, data
-
-
 @functools.lru_cache(maxsize=8)
 def speech(rate: int) -> np.ndarray:
     """The real speech at ``rate`` Hz, int16, shape (N,); read-only."""
-    source_rate, data = _wav()
-    if rate != source_rate:
-        count = round(len(data) * rate / source_rate)
-        positions = np.arange(count) * (source_rate / rate)
-        data = np.interp(positions, np.arange(len(data)), data.astype(np.float64))
-        data = np.clip(np.round(data), -32768, 32767).astype(np.int16)
-    data = np.array(data, dtype=np.int16)
+    source_rate, data = fastrtc_speech()
+    data = resample(data, source_rate, rate)
     data.setflags(write=False)
     return data
 

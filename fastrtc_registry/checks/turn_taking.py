@@ -3,9 +3,8 @@
 Runs inside the worker only. Frames are what WebRTC delivers: 48 kHz int16
 arrays of shape (1, 960). The handler gets :class:`ReferenceVAD`, a small
 deterministic energy detector, so the results depend on the algorithm alone
-(fastrtc's Silero needs a hub download). As FACTS.md describes, a handler runs
-without a browser once ``_clear_queue`` is a no-op and ``_loop`` is a running
-event loop.
+(fastrtc's Silero needs a hub download). A handler runs without a browser
+once ``_clear_queue`` is a no-op and ``_loop`` is a running event loop.
 """
 
 from __future__ import annotations
@@ -14,11 +13,11 @@ import asyncio
 import dataclasses
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from ..simulate import running_loop
 from . import signals
 from ._base import CheckFailed, Recorder, call
 
@@ -73,19 +72,6 @@ def reply_recorder(calls: list[tuple[int, np.ndarray]]) -> Callable[[Any], Any]:
     return reply
 
 
-@contextmanager
-def _running_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="tt-check-loop", daemon=True)
-    thread.start()
-    try:
-        yield loop
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=5)
-        loop.close()
-
-
 def drive(handler: Any, audio: np.ndarray, calls: list[Any], loop: Any) -> list[float]:
     """Feed ``audio`` (48 kHz int16, 1-D) frame by frame; the times (s) replies started."""
     handler._clear_queue = lambda: None
@@ -113,7 +99,7 @@ def _script(*, speech: bool = True) -> np.ndarray:
 
 def run_turn_taking_checks(rec: Recorder, cls: type) -> None:
     """Run TT201-TT204 on the handler class ``cls``."""
-    with _running_loop() as loop:
+    with running_loop() as loop:
         for check_id, check in _checks(cls, loop):
             rec.run(check_id, check)
 

@@ -2,7 +2,7 @@
 
 Each command module parses options, calls one library function and renders
 the result. :func:`main` turns library errors into one-line messages and the
-exit codes of DESIGN.md 2.3: 0 success, 1 checks failed or plugin/lookup
+exit codes of docs/cli.md: 0 success, 1 checks failed or plugin/lookup
 error, 2 usage error, 3 index unreachable with nothing cached.
 """
 
