@@ -1,0 +1,211 @@
+"""``fastrtc-plugins search`` and ``info``: plugins in the catalog and on the package index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from ._app import JsonOption, KindOption, app, console, emit_json, kind_of, warn
+
+if TYPE_CHECKING:
+    from ..index.scan import ScanProgress
+    from ..info import PackageInfo
+    from ..search import SearchResult
+
+OfflineOption = Annotated[
+    bool,
+    typer.Option(
+        "--offline", help="Use only the catalog and the cache (also FASTRTC_PLUGINS_OFFLINE=1)."
+    ),
+]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Ignore the cache and read the index again.")
+]
+IndexUrlOption = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option(
+        "--index-url",
+        metavar="URL",
+        help="Simple index to search (default: FASTRTC_PLUGINS_INDEX_URL, then pip's).",
+    ),
+]
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[Optional[str], typer.Argument(help="Words to match.")] = None,  # noqa: UP045
+    kind: KindOption = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also show fastrtc-* projects that declare no plugin.")
+    ] = False,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
+    index_url: IndexUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find plugins in the catalog and on the package index."""
+    from ..search import search
+
+    with _progress() as progress:
+        report = search(
+            query,
+            kind=kind_of(kind),
+            include_all=show_all,
+            offline=True if offline else None,
+            refresh=refresh,
+            index_url=index_url,
+            progress=progress,
+        )
+    for message in report.warnings:
+        warn(message)
+    if as_json:
+        emit_json([r.as_dict() for r in report.results])
+    else:
+        _render(list(report.results), query)
+
+
+@app.command("info")
+def info_command(
+    name: Annotated[str, typer.Argument(help="Plugin or package name (package:name picks one).")],
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
+    index_url: IndexUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Everything known about one plugin: versions, entry points, compatibility, install."""
+    from ..info import package_info
+
+    with _progress() as progress:
+        info = package_info(
+            name,
+            offline=True if offline else None,
+            refresh=refresh,
+            index_url=index_url,
+            progress=progress,
+        )
+    for message in info.report.warnings:
+        warn(message)
+    if as_json:
+        emit_json(info.as_dict())
+    else:
+        _render_info(info)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[ScanProgress], None]]:
+    """A spinner on stderr, started only once the network is really used."""
+    status: Any = None
+
+    def update(step: ScanProgress) -> None:
+        nonlocal status
+        if status is None:
+            status = console(stderr=True).status("Reading the package index...")
+            status.start()
+        if step.stage == "root":
+            status.update(
+                f"Scanning the index: {step.bytes / 1e6:.1f} MB read, {step.found} candidate(s)"
+            )
+        else:
+            status.update(f"Reading candidates: {step.done}/{step.total}")
+
+    try:
+        yield update
+    finally:
+        if status is not None:
+            status.stop()
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]?[/]"}[value]
+
+
+def _render(rows: list[SearchResult], query: str | None) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        what = f" matching {query!r}" if query else ""
+        out.print(f"No plugins found{what}. Try --all to see every fastrtc-* project.")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    validated = any(r.validation for r in rows)
+    wide = out.width >= 120
+    columns = ["name", "kind", "package", "version", "installed", "compatible"]
+    columns += ["validated"] * validated + ["summary"] * wide
+    for column in columns:
+        table.add_column(
+            column,
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=len(column),
+            ratio=1 if column == "summary" else None,
+        )
+    for r in rows:
+        cells = [
+            escape(r.name),
+            r.kind or "[dim]not a plugin[/]",
+            escape(r.package),
+            escape(r.version or r.installed_version or "-"),
+            _yes_no(r.installed),
+            _yes_no(r.compatible),
+        ]
+        if validated:
+            cells.append(escape(r.validation.status) if r.validation else "-")
+        if wide:
+            cells.append(escape(r.summary))
+        table.add_row(*cells)
+    out.print(table)
+    installable = [r for r in rows if r.kind and not r.installed]
+    if installable:
+        out.print(f"\nInstall with: [bold]{escape(installable[0].install)}[/]")
+
+
+def _render_info(info: PackageInfo) -> None:
+    from rich.markup import escape
+
+    out = console()
+    data: dict[str, Any] = info.as_dict()
+    out.print(f"[bold]{escape(data['package'])}[/] {escape(data['version'] or '')}")
+    if data["summary"]:
+        out.print(escape(data["summary"]))
+    if data["description"] and data["description"] != data["summary"]:
+        out.print(escape(data["description"]))
+    out.print()
+    for plugin in info.plugins:
+        how = "entry point" if plugin.declared else "catalog object"
+        out.print(
+            f"  {plugin.kind or 'not a plugin'} [bold]{escape(plugin.name)}[/]"
+            f"  {escape(plugin.object or '')}  [dim]({how})[/]"
+        )
+    lines = [
+        ("versions", ", ".join(data["versions"][:10]) or "-"),
+        ("requires python", data["requires_python"] or "-"),
+        ("requires", ", ".join(data["requires"]) or "-"),
+        ("installed", data["installed_version"] or "no"),
+        (
+            "compatible",
+            {True: "yes", False: "no", None: "unknown"}[data["compatible"]]
+            + (f" ({'; '.join(data['reasons'])})" if data["reasons"] else ""),
+        ),
+    ]
+    record = info.plugins[0].validation
+    lines.append(
+        (
+            "validated",
+            f"{record.status} (version {record.version}, fastrtc "
+            f"{record.fastrtc}, {record.date}: {record.passed} passed, {record.failed} "
+            f"failed)"
+            if record
+            else "no record",
+        )
+    )
+    lines += [(label, url) for label, url in data["project_urls"].items()]
+    lines.append(("sources", ", ".join(data["sources"])))
+    out.print()
+    for label, value in lines:
+        out.print(f"  [dim]{label + ':':<17}[/]{escape(str(value))}")
+    out.print(f"\nInstall with: [bold]{escape(data['install'])}[/]")

