@@ -227,6 +227,11 @@ class PrefixScanner:
             self._pattern = re.compile(json_form + b"|" + html_form)
         else:
             self._pattern = re.compile(json_form if is_json(content_type) else html_form)
+        # Each name starts with one of these words (lower case): finding them with
+        # bytes.find is far cheaper than running the pattern at every entry.
+        self._words = sorted(
+            {canonicalize(n).strip("-").split("-")[0].encode() for n in (*prefixes, *extra)} - {b""}
+        )
         self._carry = b""
         self._found: dict[CanonicalName, str] = {}
         self._head = b""
@@ -241,14 +246,31 @@ class PrefixScanner:
             self._head += chunk[: 64 - len(self._head)]
         self.bytes_seen += len(chunk)
         buffer = self._carry + chunk
+        lower = buffer.lower()  # same length: bytes.lower() folds ASCII only
         end = 0
-        for match in self._pattern.finditer(buffer):
-            raw = match.group(match.lastindex or 1)
-            name = raw.decode("utf-8", "replace")
-            self._found.setdefault(canonicalize(name), name)
-            end = match.end()
+        for word in self._words:
+            at = lower.find(word)
+            while at != -1:
+                match = self._match_at(buffer, at)
+                if match is not None:
+                    name = match.group(match.lastindex or 1).decode("utf-8", "replace")
+                    self._found.setdefault(canonicalize(name), name)
+                    end = max(end, match.end())
+                at = lower.find(word, at + 1)
         self._carry = buffer[max(end, len(buffer) - _MAX_TOKEN) :]
         self._last = buffer[-64:]
+
+    def _match_at(self, buffer: bytes, at: int) -> re.Match[bytes] | None:
+        """The full pattern's match whose name starts at ``at``, if there is one."""
+        window = max(0, at - _MAX_TOKEN)
+        for opener in (b'"name"', b">"):
+            start = buffer.rfind(opener, window, at)
+            if start == -1:
+                continue
+            match = self._pattern.match(buffer, start)
+            if match is not None and match.start(match.lastindex or 1) == at:
+                return match
+        return None
 
     @property
     def names(self) -> dict[CanonicalName, str]:
