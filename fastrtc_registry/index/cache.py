@@ -14,11 +14,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .._atomic import write_text_atomic
 
 __all__ = ["CACHE_FORMAT", "CachedDoc", "IndexCache", "cache_dir"]
 
@@ -117,18 +118,7 @@ class IndexCache:
             "data": data,
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(doc, out, sort_keys=True)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_text_atomic(path, json.dumps(doc, sort_keys=True))
         except OSError:
             # A cache that cannot be written costs speed, never correctness.
             return
