@@ -131,7 +131,7 @@ def _render(rows: list[SearchResult], query: str | None) -> None:
         what = f" matching {query!r}" if query else ""
         out.print(f"No plugins found{what}. Try --all to see every fastrtc-* project.")
         return
-    table = Table(box=None, header_style="bold", pad_edge=False)
+    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     validated = any(r.validation for r in rows)
     wide = out.width >= 120
     columns = ["name", "kind", "package", "version", "installed", "compatible"]
