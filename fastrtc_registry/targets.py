@@ -33,7 +33,7 @@ from .checks.static import (
 from .errors import PluginNotFoundError, ValidationTargetError
 from .names import GROUPS, KINDS, canonicalize
 
-__all__ = ["ResolvedTarget", "build_project_wheel", "resolve_target"]
+__all__ = ["ResolvedTarget", "build_project_wheel", "make_overlay_venv", "resolve_target"]
 
 PYPI_PREFIX = "pypi:"
 _Progress = Callable[[str, str], None]
@@ -162,7 +162,7 @@ def _in_throwaway_env(
     except ValueError as exc:
         raise ValidationTargetError(str(exc)) from exc
     say(package.name, "creating a throwaway environment")
-    python = _make_venv(tmp / "venv")
+    python = make_overlay_venv(tmp / "venv")
     notes = [f"checked {wheel.name} in a throwaway environment"]
     _install(python, [str(wheel), "--no-deps"], index_url=None)
     missing = _unmet_requirements(python, package)
@@ -181,7 +181,8 @@ def _in_throwaway_env(
     )
 
 
-def _make_venv(root: Path) -> Path:
+def make_overlay_venv(root: Path) -> Path:
+    """A venv at ``root`` that sees this interpreter's packages; return its python."""
     uv = shutil.which("uv")
     if uv:
         _run(
@@ -210,8 +211,10 @@ def _make_venv(root: Path) -> Path:
         for p in dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
         if Path(p).is_dir()
     ]
+    # One statement per line: site.py runs each "import" line on its own, in a
+    # namespace that a comprehension could not see.
     Path(site_dir, "_fastrtc_plugins_parent.pth").write_text(
-        f"import site; [site.addsitedir(p) for p in {ours!r}]\n", encoding="utf-8"
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in ours), encoding="utf-8"
     )
     return python
 

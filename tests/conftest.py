@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from fastrtc_registry.targets import make_overlay_venv
 
 TESTS = Path(__file__).resolve().parent
 PLUGINS = TESTS / "plugins"
@@ -95,8 +96,8 @@ def build_wheel(project: Path, outdir: Path) -> Path:
 
 def make_env(root: Path, wheels: Sequence[Path]) -> PluginEnv:
     """A venv on top of this interpreter's packages, with ``wheels`` installed."""
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root)
-    python = root / "bin" / "python"
+    # Layered on this interpreter's packages even when it is itself a venv.
+    python = make_overlay_venv(root)
     if wheels:
         subprocess.run(
             [

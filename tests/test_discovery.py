@@ -81,3 +81,11 @@ def test_as_dict_has_the_documented_keys(good_env: PluginEnv) -> None:
         "status",
         "error",
     }
+
+
+def test_test_environments_start_cleanly(good_env: PluginEnv) -> None:
+    # The venv is layered on this interpreter's packages by a .pth file; a broken
+    # one prints a traceback at every start and hides the parent's packages.
+    result = good_env.python_run("-c", "import fastrtc_registry, fastrtc_energy_vad")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
