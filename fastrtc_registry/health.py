@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -21,7 +21,6 @@ def check_plugins(
     timeout: float = DEFAULT_TIMEOUT,
     python: str | None = None,
     jobs: int | None = None,
-    on_done: Callable[[PluginRecord], None] | None = None,
 ) -> list[PluginRecord]:
     """Each record with ``status`` ok or broken (and ``error``), in the same order.
 
@@ -36,14 +35,10 @@ def check_plugins(
             python=python,
         )
         if outcome.answer is None:
-            checked = replace(record, status="broken", error=outcome.error)
-        elif outcome.answer.get("ok"):
-            checked = replace(record, status="ok", error=None)
-        else:
-            checked = replace(record, status="broken", error=str(outcome.answer.get("error")))
-        if on_done is not None:
-            on_done(checked)
-        return checked
+            return replace(record, status="broken", error=outcome.error)
+        if outcome.answer.get("ok"):
+            return replace(record, status="ok", error=None)
+        return replace(record, status="broken", error=str(outcome.answer.get("error")))
 
     workers = jobs or max(1, min(len(records), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:

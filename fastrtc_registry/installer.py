@@ -54,7 +54,7 @@ def plan_install(
 ) -> InstallPlan:
     """Resolve ``name`` (plugin, package, or ``package:name``) to a pip command."""
     from .index.config import resolve_index_url
-    from .search import package_info
+    from .info import package_info
 
     info = package_info(name, offline=offline, index_url=index_url)
     first = info.plugins[0]
@@ -62,8 +62,9 @@ def plan_install(
         raise IncompatiblePluginError(
             f"{info.package} cannot be installed here: {'; '.join(first.reasons)}."
         )
-    installed: dict[str, str] = {n: d.version for n, d in installed_distributions().items()}
-    fastrtc = installed.get("fastrtc")
+    # Only fastrtc's version is needed: reading every distribution's METADATA is slow.
+    fastrtc_dist = installed_distributions().get(canonicalize("fastrtc"))
+    fastrtc = fastrtc_dist.version if fastrtc_dist is not None else None
     version = first.version
     requirement = f"{info.package}=={version}" if version else info.package
     command = [python or sys.executable, "-m", "pip", "install", requirement]
@@ -78,7 +79,7 @@ def plan_install(
         version=version,
         plugins=tuple(f"{p.kind}:{p.name}" for p in info.plugins if p.kind),
         fastrtc=fastrtc,
-        installed_version=installed.get(canonicalize(info.package)),
+        installed_version=first.installed_version,
         command=tuple(command),
         warnings=info.report.warnings
         + tuple(reason for reason in first.reasons if first.compatible is None),

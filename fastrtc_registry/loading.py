@@ -119,18 +119,12 @@ def _not_found(
 
 
 def _compatibility_hint(entry: CatalogEntry) -> str:
-    if not entry.requires_python:
-        return ""
     import platform
 
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from .index.metadata import python_allowed
 
     here = platform.python_version()
-    try:
-        fits = SpecifierSet(entry.requires_python).contains(here, prereleases=True)
-    except InvalidSpecifier:
-        return ""
-    if fits:
+    if python_allowed(entry.requires_python, here) is not False:
         return ""
     return f" Note: it requires Python {entry.requires_python} and this is Python {here}."
 

@@ -13,7 +13,7 @@ import platform
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .catalog import Catalog, CatalogEntry, ValidationRecord
 from .errors import (
@@ -23,14 +23,10 @@ from .index.config import is_offline, resolve_index_url
 from .index.scan import ProgressCallback, ProjectFacts, scan_index
 from .names import Kind, canonicalize, kind_for_group
 
-if TYPE_CHECKING:
-    from .info import PackageInfo
-
 __all__ = [
     "SearchReport",
     "SearchResult",
     "check_compatibility",
-    "package_info",
     "search",
 ]
 
@@ -87,13 +83,6 @@ class SearchReport:
     stale: bool = False
     age: float | None = None
     warnings: tuple[str, ...] = field(default=())
-
-
-def package_info(name: str, **options: Any) -> PackageInfo:
-    """Everything known about one plugin or package (:func:`.info.package_info`)."""
-    from .info import package_info as info
-
-    return info(name, **options)
 
 
 def check_compatibility(

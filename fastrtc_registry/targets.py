@@ -278,10 +278,8 @@ def _index_location(index_url: str | None) -> str | None:
 
 
 def _offline() -> bool:
-    try:
-        from .index.config import is_offline
-    except ImportError:
-        return os.environ.get("FASTRTC_PLUGINS_OFFLINE", "") not in ("", "0")
+    from .index.config import is_offline
+
     return is_offline()
 
 
