@@ -16,7 +16,10 @@ keep working::
     ├── CatalogError(ValueError)                registry.json is malformed
     ├── IndexAccessError                        talking to a package index failed
     │   ├── IndexUnreachableError(ConnectionError)  nothing could be fetched
+    │   │   └── IndexDeadlineError                  a request or the command ran out of time
     │   └── IndexProtocolError(ValueError)          the index answered nonsense
+    │       └── IndexBodyTooLargeError              an answer passed its size cap
+    ├── PackageMetadataError(ValueError)        a distribution's metadata is unusable
     ├── ValidationTargetError(ValueError)       validate was given a target it cannot use
     └── WorkerError(RuntimeError)               the isolated worker process failed
 
@@ -33,8 +36,11 @@ __all__ = [
     "CatalogError",
     "IncompatiblePluginError",
     "IndexAccessError",
+    "IndexBodyTooLargeError",
+    "IndexDeadlineError",
     "IndexProtocolError",
     "IndexUnreachableError",
+    "PackageMetadataError",
     "PluginKindError",
     "PluginLoadError",
     "PluginNotFoundError",
@@ -116,6 +122,18 @@ class IndexUnreachableError(IndexAccessError, ConnectionError):
 
 class IndexProtocolError(IndexAccessError, ValueError):
     """The index answered, but not with what the simple API promises."""
+
+
+class IndexDeadlineError(IndexUnreachableError):
+    """A request (or the whole command) ran past its deadline."""
+
+
+class IndexBodyTooLargeError(IndexProtocolError):
+    """An answer grew past the size cap for its kind (after decompression)."""
+
+
+class PackageMetadataError(RegistryError, ValueError):
+    """A distribution's metadata or entry points cannot be used (too big, malformed)."""
 
 
 class ValidationTargetError(RegistryError, ValueError):

@@ -1,0 +1,283 @@
+"""One model of a distribution's metadata, read from wherever the bytes come from.
+
+A wheel file, an installed distribution and bytes fetched from an index (a
+PEP 658 ``.metadata`` file, or members read by byte range from a remote
+wheel) all become the same frozen :class:`PackageMetadata`, parsed by the
+same rules: core metadata is UTF-8, entry points are ``module:attr``
+references (:func:`is_reference`, the project's one rule), and the
+``fastrtc`` requirement is the one :func:`fastrtc_requirement` finds. Static
+checks, search, info, install and registry update all read packages here.
+
+Everything is pure apart from :func:`read_wheel` and :func:`read_distribution`,
+which only open the file or distribution they are given.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.parser import Parser
+from email.policy import compat32
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import PackageMetadataError
+from .names import Kind, kind_for_group
+
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
+
+    from packaging.requirements import Requirement
+
+__all__ = [
+    "MAX_ENTRY_POINTS_BYTES",
+    "MAX_METADATA_BYTES",
+    "EntryPointSpec",
+    "PackageMetadata",
+    "fastrtc_requirement",
+    "is_project_name",
+    "is_reference",
+    "parse_entry_points",
+    "python_allowed",
+    "read_distribution",
+    "read_metadata",
+    "read_wheel",
+    "safe_version",
+]
+
+# Core metadata with a long README is a few hundred KB; entry points a few lines.
+MAX_METADATA_BYTES = 4 * 1024 * 1024
+MAX_ENTRY_POINTS_BYTES = 256 * 1024
+# PEP 440 versions in the wild are short; a longer one is an attack on int().
+_MAX_VERSION_CHARS = 64
+
+# PEP 508's name pattern: what may be printed, passed to pip or written to the catalog.
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z", re.ASCII)
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+_REFERENCE = re.compile(rf"{_DOTTED}:{_DOTTED}\Z", re.ASCII)
+
+
+def is_project_name(name: str) -> bool:
+    """Whether ``name`` matches PEP 508's project name pattern (ASCII letters, digits, ``-_.``)."""
+    return len(name) <= 200 and _PROJECT_NAME.match(name) is not None
+
+
+def is_reference(value: str) -> bool:
+    """Whether ``value`` is a ``package.module:Attr.attr`` object reference."""
+    return _REFERENCE.match(value.strip()) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPointSpec:
+    """One entry point: ``name = value`` in ``[group]`` of entry_points.txt."""
+
+    group: str
+    name: str
+    value: str
+
+    @property
+    def kind(self) -> Kind | None:
+        """The plugin kind its group declares, or None for other groups."""
+        return kind_for_group(self.group)
+
+    @property
+    def reference_ok(self) -> bool:
+        """Whether the value is a ``module:attr`` reference."""
+        return is_reference(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageMetadata:
+    """What a distribution says about itself: core metadata and entry points."""
+
+    name: str
+    version: str
+    summary: str = ""
+    requires_python: str | None = None
+    requires_dist: tuple[str, ...] = ()
+    has_readme: bool = False
+    entry_points: tuple[EntryPointSpec, ...] = ()
+    project_urls: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def plugin_entry_points(self) -> tuple[EntryPointSpec, ...]:
+        """Only the ``fastrtc.vad`` / ``fastrtc.turn_taking`` entry points."""
+        return tuple(e for e in self.entry_points if e.kind is not None)
+
+
+def _decode(data: bytes | str, what: str, limit: int) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    if len(data) > limit:
+        raise PackageMetadataError(f"{what} is {len(data):,} bytes, over the {limit:,}-byte limit")
+    # Core metadata is UTF-8 (PEP 566); a stray byte must not hide the rest.
+    return data.decode("utf-8", "replace")
+
+
+def read_metadata(
+    metadata: bytes | str, entry_points: bytes | str | None = None
+) -> PackageMetadata:
+    """Parse METADATA / PKG-INFO (and entry_points.txt when given) into one model.
+
+    Raises :class:`PackageMetadataError` for a file that is too big, has no
+    Name or Version, or an entry_points.txt that does not parse.
+    """
+    text = _decode(metadata, "METADATA", MAX_METADATA_BYTES)
+    message = Parser(policy=compat32).parsestr(text)
+
+    def get(key: str) -> str:
+        value = message.get(key)
+        value = str(value).strip() if value is not None else ""
+        return "" if value == "UNKNOWN" else value
+
+    name, version = get("Name"), get("Version")
+    if not name or not version:
+        raise PackageMetadataError("METADATA has no Name or no Version")
+    body = message.get_payload()
+    description = get("Description") or (body if isinstance(body, str) else "")
+    urls = []
+    for raw in message.get_all("Project-URL") or ():
+        label, _, url = str(raw).partition(",")
+        if url.strip():
+            urls.append((label.strip(), url.strip()))
+    if get("Home-page") and not urls:
+        urls.append(("Homepage", get("Home-page")))
+    return PackageMetadata(
+        name=name,
+        version=version,
+        summary=get("Summary"),
+        requires_python=get("Requires-Python") or None,
+        requires_dist=tuple(str(r).strip() for r in message.get_all("Requires-Dist") or ()),
+        has_readme=bool(description.strip()),
+        entry_points=parse_entry_points(entry_points) if entry_points else (),
+        project_urls=tuple(urls),
+    )
+
+
+def parse_entry_points(data: bytes | str) -> tuple[EntryPointSpec, ...]:
+    """Every entry point in an entry_points.txt; raise PackageMetadataError if unreadable."""
+    text = _decode(data, "entry_points.txt", MAX_ENTRY_POINTS_BYTES)
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PackageMetadataError(f"entry_points.txt does not parse: {first}") from exc
+    return tuple(
+        EntryPointSpec(group, name.strip(), value.strip())
+        for group in parser.sections()
+        for name, value in parser.items(group)
+    )
+
+
+def _dist_info(names: Iterable[str]) -> str | None:
+    return next(
+        (n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA") and n.count("/") == 1),
+        None,
+    )
+
+
+def _member(wheel: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    info = wheel.getinfo(name)
+    # ZipExtFile never returns more than the declared size, so checking it bounds memory.
+    if info.file_size > limit:
+        raise PackageMetadataError(f"{name} is {info.file_size:,} bytes, over the {limit:,} limit")
+    return wheel.read(info)
+
+
+def read_wheel(path: Path) -> PackageMetadata:
+    """Read a wheel file's METADATA and entry_points.txt; raise PackageMetadataError if unusable."""
+    try:
+        with zipfile.ZipFile(path) as wheel:
+            names = wheel.namelist()
+            info_dir = _dist_info(names)
+            if info_dir is None:
+                raise PackageMetadataError(
+                    f"{path.name} has no .dist-info/METADATA; is it a wheel?"
+                )
+            eps = f"{info_dir}/entry_points.txt"
+            return read_metadata(
+                _member(wheel, f"{info_dir}/METADATA", MAX_METADATA_BYTES),
+                _member(wheel, eps, MAX_ENTRY_POINTS_BYTES) if eps in names else None,
+            )
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, NotImplementedError) as exc:
+        raise PackageMetadataError(f"cannot read the wheel {path}: {exc}") from exc
+
+
+def read_distribution(dist: Distribution) -> PackageMetadata:
+    """Read an installed distribution's metadata and entry points (files are UTF-8)."""
+    return read_metadata(
+        dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "",
+        dist.read_text("entry_points.txt"),
+    )
+
+
+def safe_version(text: str | None) -> str | None:
+    """``text`` as a normalised PEP 440 version, or None (also for absurdly long ones)."""
+    from packaging.version import InvalidVersion, Version
+
+    if not text or len(text) > _MAX_VERSION_CHARS:
+        return None
+    try:
+        return str(Version(text))
+    except (InvalidVersion, ValueError):
+        return None
+
+
+def python_allowed(requires_python: str | None, python: str) -> bool | None:
+    """Whether ``python`` satisfies ``requires_python``; None when the spec is unreadable."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not requires_python:
+        return True
+    if len(requires_python) > 200:
+        return None
+    try:
+        return SpecifierSet(requires_python).contains(python, prereleases=True)
+    except (InvalidSpecifier, ValueError):
+        return None
+
+
+def fastrtc_requirement(
+    requires_dist: Iterable[str], environment: Mapping[str, str] | None = None
+) -> Requirement | None:
+    """The ``fastrtc`` requirement that applies when the package is installed here.
+
+    The one rule for markers, used by search and by PKG003: a ``Requires-Dist``
+    naming fastrtc counts when it has no marker, or its marker is true in this
+    environment with no extra selected (so ``fastrtc; extra == "gpu"`` does not
+    count). Unparsable lines are skipped, as pip skips them. A fastrtc
+    requirement whose marker or version cannot be evaluated raises
+    :class:`PackageMetadataError`.
+    """
+    from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    env = {"extra": "", **(environment or {})}
+    for line in requires_dist:
+        if len(line) > 1000:
+            continue
+        try:
+            requirement = Requirement(line)
+        except (InvalidRequirement, InvalidMarker, ValueError):
+            continue
+        if requirement.name.lower().replace("_", "-").replace(".", "-") != "fastrtc":
+            continue
+        for spec in requirement.specifier:
+            if len(spec.version) > _MAX_VERSION_CHARS:
+                raise PackageMetadataError(f"unreadable fastrtc requirement {line[:80]!r}")
+        if requirement.marker is None:
+            return requirement
+        try:
+            applies = requirement.marker.evaluate(env)
+        except (UndefinedComparison, UndefinedEnvironmentName, ValueError) as exc:
+            raise PackageMetadataError(
+                f"the marker of {line[:80]!r} cannot be evaluated ({type(exc).__name__})"
+            ) from exc
+        if applies:
+            return requirement
+    return None
