@@ -55,32 +55,115 @@ def find_plugin(
     path: Sequence[str] | None = None,
     catalog: Catalog | None = None,
 ) -> PluginRecord:
-    """The one installed plugin called ``name`` (or ``package:name``) of ``kind``."""
-    if catalog is None:
-        from .catalog import default_catalog
+    """The one installed plugin called ``name`` (or ``package:name``) of ``kind``.
 
-        catalog = default_catalog()
+    Never waits on the network: the catalog it consults is the embedded one or
+    an already-cached copy of a hosted one.
+    """
+    if catalog is None:
+        catalog = _local_catalog()
     package, wanted = split_qualified(name)
-    available = installed_plugins(kind, path=path, catalog=catalog)
-    matches = [p for p in available if p.name == wanted]
-    if package is not None:
-        matches = [p for p in matches if canonicalize(p.package) == package]
+    everything = installed_plugins(path=path, catalog=catalog)
+    available = [p for p in everything if p.kind == kind]
+    named = [p for p in available if p.name == wanted]
+    matches = [p for p in named if package is None or canonicalize(p.package) == package]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
         packages = [p.package for p in matches]
         picks = " or ".join(f"'{p.qualified_name}'" for p in matches)
         raise AmbiguousPluginError(
-            f"{_label(kind)} {wanted!r} is declared by {len(matches)} packages "
+            f"{_label(kind)} {_shown(wanted)} is declared by {len(matches)} packages "
             f"({', '.join(packages)}); pick one with {picks}, or uninstall one of them.",
             name=wanted,
             packages=packages,
         )
+    if package is not None:
+        raise _not_in_package(package, wanted, kind, everything, named)
+    other = [p for p in everything if p.kind != kind and p.name == wanted]
+    if other:
+        raise _other_kind(wanted, kind, other[0])
+    elsewhere = [e for e in catalog.find(wanted) if e.kind != kind]
+    if elsewhere and not catalog.find(wanted, kind):
+        entry = elsewhere[0]
+        raise PluginNotFoundError(
+            f"{_shown(wanted)} is a {_label(entry.kind)} (package {entry.package!r}, not "
+            f"installed), not a {_label(kind)}; install it with '{entry.install_command}' "
+            f"and load it with {_loader(entry.kind)}({_shown(wanted)}).",
+            name=wanted,
+            kind=kind,
+            install=entry.install_command,
+        )
     raise _not_found(name, wanted, kind, available, catalog.find(wanted, kind))
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    """``name`` quoted for a message, cut to ``limit`` characters with an ellipsis."""
+    if len(name) > limit:
+        name = name[: limit - 1] + "\u2026"
+    return repr(name)
+
+
+def _local_catalog() -> Catalog:
+    """The catalog without touching the network: embedded, a file, or a cached hosted copy."""
+    import os
+
+    location = os.environ.get("FASTRTC_PLUGINS_REGISTRY_URL", "").strip()
+    if location.startswith(("http://", "https://")):
+        from ._catalog_fetch import load_remote_catalog
+
+        return load_remote_catalog(location, offline=True)
+    from .catalog import default_catalog
+
+    return default_catalog()
 
 
 def _label(kind: Kind) -> str:
     return "VAD plugin" if kind == "vad" else "turn-taking plugin"
+
+
+def _loader(kind: Kind) -> str:
+    return "load_vad" if kind == "vad" else "load_turn_taking"
+
+
+def _not_in_package(
+    package: str,
+    wanted: str,
+    kind: Kind,
+    everything: Sequence[PluginRecord],
+    named: Sequence[PluginRecord],
+) -> PluginNotFoundError:
+    declared = sorted(
+        {p.name for p in everything if p.kind == kind and canonicalize(p.package) == package}
+    )
+    if any(canonicalize(p.package) == package for p in everything) or declared:
+        what = (
+            f"it declares {', '.join(repr(n) for n in declared)}"
+            if declared
+            else f"it declares no {_label(kind)}"
+        )
+        advice = (
+            f"the package {_shown(package)} declares no {_label(kind)} {_shown(wanted)}; {what}."
+        )
+    else:
+        advice = (
+            f"no installed package {_shown(package)} declares a {_label(kind)} {_shown(wanted)}."
+        )
+    if named:
+        picks = " or ".join(f"'{p.qualified_name}'" for p in named)
+        advice += (
+            f" {_shown(wanted)} is declared by {', '.join(p.package for p in named)}: use {picks}."
+        )
+    return PluginNotFoundError(advice, name=wanted, kind=kind)
+
+
+def _other_kind(wanted: str, kind: Kind, record: PluginRecord) -> PluginNotFoundError:
+    return PluginNotFoundError(
+        f"{_shown(wanted)} is a {_label(record.kind)} (from {record.package}), not a "
+        f"{_label(kind)}; load it with {_loader(record.kind)}({_shown(wanted)}).",
+        name=wanted,
+        kind=kind,
+    )
 
 
 def _not_found(
@@ -94,7 +177,7 @@ def _not_found(
         entry = known[0]
         hint = _compatibility_hint(entry)
         return PluginNotInstalledError(
-            f"{_label(kind)} {wanted!r} is not installed; it comes from the package "
+            f"{_label(kind)} {_shown(wanted)} is not installed; it comes from the package "
             f"{entry.package!r}: run '{entry.install_command}'.{hint}",
             name=wanted,
             kind=kind,
@@ -110,7 +193,7 @@ def _not_found(
         advice = "none is installed."
     flag = "vad" if kind == "vad" else "turn-taking"
     return PluginNotFoundError(
-        f"no {_label(kind)} named {raw!r}; {advice} "
+        f"no {_label(kind)} named {_shown(raw)}; {advice} "
         f"Find more with 'fastrtc-plugins search --kind {flag}'.",
         name=wanted,
         kind=kind,
@@ -191,32 +274,64 @@ def _load_object(record: PluginRecord) -> Any:
     return obj
 
 
-_NETWORK_ERRORS = (
-    "LocalEntryNotFoundError",
-    "OfflineModeIsEnabled",
-    "ConnectError",
-    "ConnectionError",
-    "ConnectTimeout",
-    "MaxRetryError",
-    "NameResolutionError",
-    "URLError",
-    "gaierror",
-)
+def _network_error_types() -> tuple[type[BaseException], ...]:
+    """The exception classes that mean "could not reach the network".
+
+    Each comes from the library that raises it; a library that was never
+    imported cannot have raised anything, so only loaded modules are read.
+    """
+    import socket
+    import sys
+
+    found: list[type[BaseException]] = [ConnectionError, socket.gaierror, socket.herror]
+    wanted = {
+        "httpx": ("ConnectError", "ConnectTimeout", "ProxyError"),
+        "requests.exceptions": ("ConnectionError", "ConnectTimeout"),
+        "urllib3.exceptions": ("NewConnectionError", "ConnectTimeoutError", "ProxyError"),
+        "huggingface_hub.errors": ("LocalEntryNotFoundError", "OfflineModeIsEnabled"),
+        "aiohttp": ("ClientConnectionError",),
+    }
+    for module_name, names in wanted.items():
+        module = sys.modules.get(module_name)
+        for name in names:
+            cls = getattr(module, name, None)
+            if isinstance(cls, type) and issubclass(cls, BaseException):
+                found.append(cls)
+    return tuple(found)
+
+
+def _is_unreachable(exc: BaseException, network: tuple[type[BaseException], ...]) -> bool:
+    import urllib.error
+
+    if isinstance(exc, urllib.error.HTTPError):
+        return False  # a server answered: the download itself is wrong, not the network
+    return isinstance(exc, (*network, urllib.error.URLError))
 
 
 def is_network_error(exc: BaseException) -> bool:
-    """True when ``exc`` (or anything it chains) looks like a failed download."""
+    """True when ``exc``, or an exception it chains or wraps, means the network was unreachable.
+
+    The test is by exception class (httpx, requests, urllib3, urllib, socket,
+    huggingface_hub offline errors), never by message. An HTTP error answer
+    from a server is not a network error.
+    """
+    network = _network_error_types()
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
         seen.add(id(current))
-        if any(
-            type(c).__name__ in _NETWORK_ERRORS
-            for c in type(current).__mro__
-            if isinstance(c, type)
-        ) or isinstance(current, ConnectionError):
+        if _is_unreachable(current, network):
             return True
-        current = current.__cause__ or current.__context__
+        # urllib3's MaxRetryError and urllib's URLError keep the real failure in ``reason``.
+        reason = getattr(current, "reason", None)
+        pending += [
+            e
+            for e in (current.__cause__, current.__context__, reason)
+            if isinstance(e, BaseException)
+        ]
     return False
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 import numpy as np
 import pytest
@@ -175,3 +176,151 @@ def test_handler_kwargs_reach_the_handler(in_env) -> None:
     handler = reply_on_pause(reply, vad="energy", algo_options=options, can_interrupt=False)
     assert handler.algo_options is options
     assert handler.can_interrupt is False
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _raised(func: Any) -> BaseException:
+    try:
+        func()
+    except BaseException as exc:
+        return exc
+    raise AssertionError(f"{func} did not raise")
+
+
+def _hub_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+
+
+def _network_failures(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> dict[str, Any]:
+    """Real exceptions, each raised by its library failing to reach 127.0.0.1 or the hub."""
+    import socket
+    import urllib.request
+
+    import httpx
+    import requests
+    from huggingface_hub import HfApi, hf_hub_download
+
+    port = _closed_port()
+    url = f"http://127.0.0.1:{port}/model.onnx"
+    _hub_offline(monkeypatch, tmp_path)
+    return {
+        "httpx.ConnectError": lambda: httpx.get(url, timeout=2),
+        "requests.ConnectionError": lambda: requests.get(url, timeout=2),
+        "urllib URLError": lambda: urllib.request.urlopen(url, timeout=2),
+        "socket ConnectionRefusedError": lambda: socket.create_connection(
+            ("127.0.0.1", port), timeout=2
+        ),
+        "hub LocalEntryNotFoundError": lambda: hf_hub_download("a/b", "c.onnx"),
+        "hub OfflineModeIsEnabled": lambda: HfApi().model_info("a/b"),
+    }
+
+
+@pytest.mark.parametrize(
+    "which",
+    [
+        "httpx.ConnectError",
+        "requests.ConnectionError",
+        "urllib URLError",
+        "socket ConnectionRefusedError",
+        "hub LocalEntryNotFoundError",
+        "hub OfflineModeIsEnabled",
+    ],
+)
+def test_real_network_failures_are_network_errors(monkeypatch, tmp_path, which) -> None:
+    from fastrtc_registry.loading import is_network_error
+
+    exc = _raised(_network_failures(monkeypatch, tmp_path)[which])
+    assert is_network_error(exc), f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
+    try:  # a plugin that wraps the failure in its own error is still offline
+        raise RuntimeError("could not build the model") from exc
+    except RuntimeError as wrapped:
+        assert is_network_error(wrapped)
+
+
+def test_gaierror_is_a_network_error() -> None:
+    import socket
+
+    from fastrtc_registry.loading import is_network_error
+
+    # Resolving a name would query a DNS server; the class is what a failed lookup raises.
+    assert is_network_error(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+    assert not issubclass(socket.gaierror, ConnectionError)
+
+
+def test_answers_and_other_errors_are_not_network_errors(tmp_path) -> None:
+    import urllib.error
+
+    import httpx
+
+    from fastrtc_registry.loading import is_network_error
+
+    request = httpx.Request("GET", "http://127.0.0.1/x")
+    not_network = [
+        ValueError("bad value"),
+        FileNotFoundError("weights.onnx"),
+        urllib.error.HTTPError("http://127.0.0.1/x", 404, "Not Found", {}, None),  # type: ignore[arg-type]
+        httpx.HTTPStatusError("404", request=request, response=httpx.Response(404)),
+        RuntimeError("Install fastrtc[vad] to use ReplyOnPause"),
+    ]
+    assert [e for e in not_network if is_network_error(e)] == []
+
+
+def test_qualified_name_from_a_package_that_is_not_installed(in_env) -> None:
+    with pytest.raises(PluginNotFoundError) as info:
+        load_vad("nosuchpkg:silero")
+    message = str(info.value)
+    assert "no installed package 'nosuchpkg' declares a VAD plugin 'silero'" in message
+    assert "'fastrtc-registry:silero'" in message
+    assert "not installed" not in message.replace("no installed", "")
+
+
+def test_qualified_name_from_a_package_without_it(in_env) -> None:
+    with pytest.raises(PluginNotFoundError) as info:
+        load_vad("fastrtc-energy-vad:silero")
+    message = str(info.value)
+    assert "the package 'fastrtc-energy-vad' declares no VAD plugin 'silero'" in message
+    assert "it declares 'energy'" in message
+
+
+@pytest.mark.parametrize(
+    ("loader", "name", "expected"),
+    [
+        (load_vad, "patient", "'patient' is a turn-taking plugin (from fastrtc-patient-pause)"),
+        (load_vad, "stopwords", "load it with load_turn_taking('stopwords')"),
+        (load_turn_taking, "energy", "'energy' is a VAD plugin (from fastrtc-energy-vad)"),
+    ],
+)
+def test_name_of_the_other_kind_says_so(in_env, loader, name, expected) -> None:
+    with pytest.raises(PluginNotFoundError) as info:
+        loader(name)
+    assert expected in str(info.value)
+
+
+def test_long_names_are_cut_in_messages(in_env) -> None:
+    with pytest.raises(PluginNotFoundError) as info:
+        load_vad("x" * 5000)
+    message = str(info.value)
+    assert len(message) < 300
+    assert "x" * 59 + "\u2026" in message
+
+
+def test_loading_never_fetches_a_hosted_catalog(in_env, monkeypatch) -> None:
+    import httpx
+
+    def no_network(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("load_vad reached for the network")
+
+    monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", f"http://127.0.0.1:{_closed_port()}/r.json")
+    monkeypatch.delenv("FASTRTC_PLUGINS_OFFLINE")
+    monkeypatch.setattr(httpx.Client, "send", no_network)
+    assert type(load_vad("energy")).__name__ == "EnergyVAD"
