@@ -134,6 +134,8 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
 
 
 def _attempt(event: str, args: tuple[Any, ...]) -> BlockedAttempt | None:
+    host: str | None
+    port: Any
     if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
         address = args[1] if len(args) > 1 else None
         if not isinstance(address, tuple) or not address or not isinstance(address[0], str):
@@ -176,7 +178,7 @@ def _hub_offline_now() -> None:
     # huggingface_hub reads HF_HUB_OFFLINE when imported; if it is already in, flip it too.
     constants = sys.modules.get("huggingface_hub.constants")
     if constants is not None:
-        constants.HF_HUB_OFFLINE = True
+        setattr(constants, "HF_HUB_OFFLINE", True)  # noqa: B010 - a module attribute
 
 
 def hub_download(exc: BaseException) -> str | None:
