@@ -2,19 +2,24 @@
 
 WebRTC delivers ``(48000, int16 array of shape (1, 960))`` frames; this module
 feeds recorded audio to ``handler.receive()`` frame by frame and pulls
-``handler.emit()`` after each, recording when the reply function fired and
-what audio it was given. It also loads fastrtc's own speech recording and
-resamples audio, for tests and for the conformance suite.
+``handler.emit()`` after each, recording when the reply function fired, in
+which handler, and what audio it was given. Several handlers (copies, as
+concurrent connections get) can be driven in lock step. It also loads
+fastrtc's own speech recording and resamples audio, for tests and for the
+conformance suite. This is the one handler driver: the conversation checks
+and the benchmark use it too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib.util
 import threading
+import time
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,26 +35,32 @@ __all__ = [
     "WEBRTC_RATE",
     "Reply",
     "drive_handler",
+    "drive_handlers",
     "fastrtc_speech",
+    "frame_size",
     "recording_reply",
     "resample",
     "running_loop",
     "speech_wav_path",
+    "time_determine_pause",
 ]
 
 WEBRTC_RATE = 48000
 WEBRTC_FRAME = 960
+Caller = Callable[..., Any]
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One call of the reply function while driving a handler."""
+    """One call of the reply function while driving handlers."""
 
     at_s: float
     """Input time (seconds of audio fed so far) when the reply started."""
     sampling_rate: int
     samples: int
     """Length of the audio the reply function was given."""
+    handler: int = 0
+    """Which of the handlers driven together replied (its index)."""
 
 
 def speech_wav_path() -> Path:
@@ -115,12 +126,21 @@ def running_loop() -> Iterator[asyncio.AbstractEventLoop]:
         loop.close()
 
 
+def frame_size(rate: int) -> int:
+    """Samples in one 20 ms frame at ``rate``, the size WebRTC delivers (960 at 48 kHz)."""
+    return max(1, rate // 50)
+
+
+def _direct(label: str, func: Callable[..., Any], *args: Any) -> Any:
+    return func(*args)
+
+
 def drive_handler(
     handler: ReplyOnPause,
     audio: np.ndarray,
     *,
     rate: int = WEBRTC_RATE,
-    frame: int = WEBRTC_FRAME,
+    frame: int | None = None,
 ) -> list[Reply]:
     """Feed mono int16 ``audio`` to ``handler`` in WebRTC-shaped frames; return the replies.
 
@@ -129,21 +149,72 @@ def drive_handler(
     real stream. The reply function's audio length is read from the handler's
     state when each reply starts.
     """
-    replies: list[Reply] = []
-    handler._clear_queue = lambda: None
-    with running_loop() as loop:
-        handler._loop = loop
-        for start in range(0, len(audio) - frame + 1, frame):
-            chunk = audio[start : start + frame].reshape(1, -1)
-            handler.receive((rate, chunk))
-            pending = handler.state.stream
-            fired = handler.event.is_set() and handler.generator is None
-            if not fired:
-                continue
-            samples = 0 if pending is None else int(np.asarray(pending).size)
-            # Run the reply to completion, as the stream's emit loop would.
-            for _ in range(10_000):
-                if handler.emit() is None and not handler.event.is_set():
-                    break
-            replies.append(Reply((start + frame) / rate, rate, samples))
+    return drive_handlers([handler], [audio], rate=rate, frame=frame)
+
+
+def drive_handlers(
+    handlers: Sequence[ReplyOnPause],
+    audios: Sequence[np.ndarray],
+    *,
+    rate: int = WEBRTC_RATE,
+    frame: int | None = None,
+    call: Caller = _direct,
+    loop: asyncio.AbstractEventLoop | None = None,
+) -> list[Reply]:
+    """Feed each handler its own audio at once, frame by frame, as concurrent connections do.
+
+    Frame ``n`` goes to every handler before frame ``n + 1`` goes to any, so
+    state the handlers wrongly share shows up as a reply in the wrong one.
+    Each reply is run to completion, as the stream's emit loop would, and is
+    recorded with the index of the handler that gave it. Plugin calls go
+    through ``call(label, func, *args)`` (default: a plain call), so an
+    observer can record an exception as the plugin's answer.
+    """
+    if len(handlers) != len(audios):
+        raise ValueError("one audio per handler")
+    size = frame or frame_size(rate)
+    with contextlib.ExitStack() as stack:
+        running = loop if loop is not None else stack.enter_context(running_loop())
+        for handler in handlers:
+            handler._clear_queue = lambda: None
+            handler._loop = running
+        replies: list[Reply] = []
+        longest = max((len(a) for a in audios), default=0)
+        for start in range(0, longest - size + 1, size):
+            for index, (handler, audio) in enumerate(zip(handlers, audios, strict=True)):
+                if start + size > len(audio):
+                    continue
+                reply = _feed(handler, audio[start : start + size], rate, call)
+                if reply is not None:
+                    replies.append(Reply((start + size) / rate, rate, reply, index))
     return replies
+
+
+def _feed(handler: ReplyOnPause, chunk: np.ndarray, rate: int, call: Caller) -> int | None:
+    """One frame in; the length of the audio the reply got when one started, else None."""
+    call("receive()", handler.receive, (rate, chunk.reshape(1, -1)))
+    if not (handler.event.is_set() and handler.generator is None):
+        return None
+    pending = handler.state.stream
+    samples = 0 if pending is None else int(np.asarray(pending).size)
+    for _ in range(10_000):
+        if call("emit()", handler.emit) is None and not handler.event.is_set():
+            break
+    return samples
+
+
+def time_determine_pause(handler: ReplyOnPause) -> list[float]:
+    """Time every later ``determine_pause`` call of ``handler``; the list fills as it runs."""
+    timings: list[float] = []
+    method = handler.determine_pause
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            timings.append(time.perf_counter() - started)
+
+    # An instance attribute shadows the class's method for this handler only.
+    handler.determine_pause = timed  # type: ignore[method-assign]
+    return timings
