@@ -106,16 +106,9 @@ def _shown(name: str, limit: int = 60) -> str:
 
 def _local_catalog() -> Catalog:
     """The catalog without touching the network: embedded, a file, or a cached hosted copy."""
-    import os
+    from .catalog import load_catalog
 
-    location = os.environ.get("FASTRTC_PLUGINS_REGISTRY_URL", "").strip()
-    if location.startswith(("http://", "https://")):
-        from ._catalog_fetch import load_remote_catalog
-
-        return load_remote_catalog(location, offline=True)
-    from .catalog import default_catalog
-
-    return default_catalog()
+    return load_catalog(network=False)
 
 
 def _label(kind: Kind) -> str:
@@ -204,7 +197,7 @@ def _not_found(
 def _compatibility_hint(entry: CatalogEntry) -> str:
     import platform
 
-    from .index.metadata import python_allowed
+    from .packages import python_allowed
 
     here = platform.python_version()
     if python_allowed(entry.requires_python, here) is not False:
