@@ -90,7 +90,15 @@ def _script(ch: str) -> str | None:
         return "UNKNOWN"
 
 
+# Scripts that are written mixed with Latin (Unicode's "highly restrictive" profile).
+_MIXED_WITH_LATIN = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO"})
+
+
 def confusable(name: str) -> bool:
-    """Whether ``name`` mixes letters of several scripts (a Cyrillic ``ѕ`` in ``ѕilero``)."""
+    """Whether ``name`` mixes letters of several scripts (a Cyrillic ``ѕ`` in ``ѕilero``).
+
+    Latin with Han, kana or Hangul is the normal way to write those languages
+    and is not flagged.
+    """
     scripts = {s for ch in name if (s := _script(ch)) is not None}
-    return len(scripts) > 1
+    return len(scripts - _MIXED_WITH_LATIN) > 1

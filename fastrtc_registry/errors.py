@@ -14,14 +14,23 @@ keep working::
     ├── PluginRuntimeError(RuntimeError)        the plugin failed while being built
     ├── IncompatiblePluginError                 Requires-Python / fastrtc pin not met
     ├── CatalogError(ValueError)                registry.json is malformed
+    ├── InstallError                            pip failed to install a plugin's package
+    ├── ScaffoldError(ValueError)               ``new`` cannot create the project
     ├── IndexAccessError                        talking to a package index failed
     │   ├── IndexUnreachableError(ConnectionError)  nothing could be fetched
     │   │   └── IndexDeadlineError                  a request or the command ran out of time
+    │   ├── IndexDisabledError                      pip is told to use no (http) index
+    │   ├── IndexHTTPError                          an HTTP error status retrying did not fix
+    │   ├── RangesUnsupportedError                  no byte ranges: read the wheel whole
     │   └── IndexProtocolError(ValueError)          the index answered nonsense
-    │       └── IndexBodyTooLargeError              an answer passed its size cap
+    │       ├── IndexBodyTooLargeError              an answer passed its size cap
+    │       └── WheelFormatError                    a zip layout the wheel reader cannot read
     ├── PackageMetadataError(ValueError)        a distribution's metadata is unusable
     ├── ValidationTargetError(ValueError)       validate was given a target it cannot use
     └── WorkerError(RuntimeError)               the isolated worker process failed
+
+One warning category sits beside the tree: :class:`PluginCheckWarning`
+(a ``UserWarning``), emitted by the pytest API for checks that warn.
 
 Messages say what went wrong and what to do next; the CLI prints them as they
 are, so keep them to one or two lines.
@@ -38,16 +47,23 @@ __all__ = [
     "IndexAccessError",
     "IndexBodyTooLargeError",
     "IndexDeadlineError",
+    "IndexDisabledError",
+    "IndexHTTPError",
     "IndexProtocolError",
     "IndexUnreachableError",
+    "InstallError",
     "PackageMetadataError",
+    "PluginCheckWarning",
     "PluginKindError",
     "PluginLoadError",
     "PluginNotFoundError",
     "PluginNotInstalledError",
     "PluginRuntimeError",
+    "RangesUnsupportedError",
     "RegistryError",
+    "ScaffoldError",
     "ValidationTargetError",
+    "WheelFormatError",
     "WorkerError",
 ]
 
@@ -112,6 +128,14 @@ class CatalogError(RegistryError, ValueError):
         self.problems = tuple(problems)
 
 
+class InstallError(RegistryError):
+    """pip failed to install the plugin's package."""
+
+
+class ScaffoldError(RegistryError, ValueError):
+    """The project cannot be created (bad name, directory not empty, a file as directory)."""
+
+
 class IndexAccessError(RegistryError):
     """Something went wrong talking to a package index."""
 
@@ -128,6 +152,27 @@ class IndexDeadlineError(IndexUnreachableError):
     """A request (or the whole command) ran past its deadline."""
 
 
+class IndexDisabledError(IndexAccessError):
+    """pip is configured with no index (``no-index``, ``PIP_NO_INDEX``) or a non-http one."""
+
+
+class IndexHTTPError(IndexAccessError):
+    """The index answered with an HTTP error status that retrying did not fix."""
+
+    def __init__(self, message: str, *, status: int, url: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.url = url
+
+
+class RangesUnsupportedError(IndexAccessError):
+    """The server does not honour byte ranges for this file; download it whole."""
+
+
+class WheelFormatError(IndexProtocolError):
+    """The bytes are not a zip layout this reader handles (e.g. ZIP64)."""
+
+
 class IndexBodyTooLargeError(IndexProtocolError):
     """An answer grew past the size cap for its kind (after decompression)."""
 
@@ -142,3 +187,7 @@ class ValidationTargetError(RegistryError, ValueError):
 
 class WorkerError(RegistryError, RuntimeError):
     """The isolated worker process could not be started or did not answer."""
+
+
+class PluginCheckWarning(UserWarning):
+    """A conformance check that warned, surfaced as a Python warning by the pytest API."""

@@ -1,13 +1,19 @@
-"""``info``: everything known about one plugin or package, from the catalog and the index."""
+"""``info``: everything known about one plugin or package, from the catalog, the index and here.
+
+A small query over :func:`fastrtc_registry.search.plugin_rows`: the candidate
+packages' index pages are read directly (the whole index is scanned only
+when nothing points at a package), and plugins installed in this
+environment are found even when neither the catalog nor the index knows them.
+"""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog, CatalogEntry
+from ._text import clean_text, mask_secrets, mask_url
 from .errors import (
     AmbiguousPluginError,
     IndexAccessError,
@@ -16,15 +22,26 @@ from .errors import (
 )
 from .index.config import is_offline, resolve_index_url
 from .index.facts import ProjectFacts
-from .index.scan import ProgressCallback, fetch_projects
+from .index.scan import ProgressCallback, cached_projects, fetch_projects
 from .names import CanonicalName, canonicalize, split_qualified
-from .search import SearchReport, SearchResult, _catalog, _installed, _rows, search
+from .packages import is_project_name
+from .search import (
+    SearchReport,
+    SearchResult,
+    installed_versions,
+    load_catalog_for,
+    plugin_rows,
+    search,
+)
 
-__all__ = ["PackageInfo", "package_info"]
+if TYPE_CHECKING:
+    from .catalog import Catalog, CatalogEntry
+
+__all__ = ["InfoReport", "package_info"]
 
 
 @dataclass(frozen=True, slots=True)
-class PackageInfo:
+class InfoReport:
     """Everything known about one package and the plugins it provides (``info``)."""
 
     package: str
@@ -37,7 +54,9 @@ class PackageInfo:
         """The ``info --json`` object; keys are only ever added."""
         facts, first = self.facts, self.plugins[0]
         description = next((e.description for e in self.entries if e.description), "")
-        links = dict(facts.project_urls) if facts else {}
+        links = (
+            {clean_text(k, 40): clean_text(v, 300) for k, v in facts.project_urls} if facts else {}
+        )
         for entry in self.entries:
             links.update(
                 {k: v for k, v in (("Repository", entry.repository), ("Demo", entry.demo)) if v}
@@ -47,20 +66,25 @@ class PackageInfo:
             "version": first.version,
             "versions": list(facts.versions) if facts else [],
             "summary": first.summary,
-            "description": description,
+            "description": clean_text(description, 2000),
             "requires_python": first.requires_python,
-            "requires": list(facts.requires_dist) if facts else [],
+            "requires": [clean_text(r, 200) for r in facts.requires_dist] if facts else [],
             "entry_points": [
-                {"group": e.group, "name": e.name, "value": e.value}
+                {
+                    "group": clean_text(e.group, 100),
+                    "name": clean_text(e.name, 100),
+                    "value": clean_text(e.value, 200),
+                }
                 for e in (facts.entry_points if facts else ())
             ],
             "project_urls": links,
-            "wheel": facts.wheel if facts else None,
+            "wheel": clean_text(facts.wheel, 200) if facts and facts.wheel else None,
             "installed": first.installed,
             "installed_version": first.installed_version,
             "compatible": first.compatible,
             "reasons": list(first.reasons),
             "install": first.install,
+            "error": first.error,
             "sources": sorted({s for p in self.plugins for s in p.sources}),
             "plugins": [p.as_dict() for p in self.plugins],
             "index_url": self.report.index_url,
@@ -77,52 +101,58 @@ def package_info(
     catalog: Catalog | None = None,
     progress: ProgressCallback | None = None,
     cache_root: Path | None = None,
-) -> PackageInfo:
-    """Everything known about the plugin or package ``name`` (``package:name`` picks one).
+    deadline: float | None = None,
+) -> InfoReport:
+    """Everything known about the plugin or package ``name`` (``package:name`` picks one)."""
+    from .discovery import installed_plugins
 
-    Reads the candidate packages' pages directly; scans the whole index only
-    when neither the catalog, the cache nor the name itself points at one.
-    """
-    from .index.scan import cached_projects
-
-    catalog = _catalog(catalog)
     offline = is_offline() if offline is None else offline
-    location = resolve_index_url(index_url)
+    catalog = load_catalog_for(catalog, offline=offline)
     package, plugin = split_qualified(name)
-    known = cached_projects(location.url, cache_root)
-    candidates = (
-        {package}
-        if package
-        else (
-            {canonicalize(e.package) for e in catalog.find(plugin)}
-            | {plugin}
-            | {
-                f.canonical
-                for f in known
-                if any(canonicalize(e.name) == plugin for e in f.entry_points)
-            }
-        )
-    )
+    shown = clean_text(name, 60)
+    notes: list[str] = []
+    try:
+        location = resolve_index_url(index_url)
+    except IndexAccessError as exc:
+        if not offline and index_url:
+            raise
+        location, offline = None, True
+        notes.append(str(exc))
+    local = [
+        r
+        for r in installed_plugins(catalog=catalog)
+        if ((package is None or canonicalize(r.package) == package) and r.name == plugin)
+        or canonicalize(r.package) == plugin
+    ]
+    known = cached_projects(location.url, cache_root) if location is not None else []
+    candidates = {
+        c for c in _candidates(package, plugin, catalog, known, local) if is_project_name(c)
+    }
     facts: list[ProjectFacts] = [f for f in known if f.canonical in candidates]
     failure = "offline: the index was not contacted" if offline else None
-    if not offline:
+    if not offline and location is not None:
         try:
             facts = fetch_projects(
-                location.url, sorted(candidates), refresh=refresh, cache_root=cache_root
+                location.url,
+                sorted(candidates),
+                refresh=refresh,
+                cache_root=cache_root,
+                deadline=deadline,
             )
         except IndexAccessError as exc:
-            failure = f"cannot read {location.url}: {exc}"
-    report = SearchReport(
-        (),
-        location.url,
-        stale=failure is not None,
-        warnings=(f"{failure}; showing the catalog and the cache",)
-        if failure and not offline
-        else (),
-    )
-    explicit = location.url if location.explicit else None
-    rows = [r for r in _rows(facts, catalog, _installed(), explicit) if _wanted(r, package, plugin)]
-    if not rows and not package and failure is None:
+            failure = f"cannot read {mask_url(location.url)}: {mask_secrets(str(exc))}"
+    url = mask_url(location.url) if location is not None else None
+    warnings = (f"{failure}; showing the catalog and the cache",) if failure and not offline else ()
+    report = SearchReport((), url, stale=failure is not None, warnings=warnings, notes=tuple(notes))
+    explicit = location.url if location is not None and location.explicit else None
+    rows = [
+        r
+        for r in plugin_rows(
+            facts, catalog, installed=installed_versions(), index_url=explicit, local=local
+        )
+        if _wanted(r, package, plugin)
+    ]
+    if not rows and not package and failure is None and location is not None:
         full = search(
             None,
             include_all=True,
@@ -131,27 +161,23 @@ def package_info(
             catalog=catalog,
             progress=progress,
             cache_root=cache_root,
+            deadline=deadline,
         )
         report = full
         rows = [r for r in full.results if _wanted(r, None, plugin)]
-        facts = (
-            fetch_projects(
-                location.url, {canonicalize(r.package) for r in rows}, cache_root=cache_root
-            )
-            if rows
-            else []
-        )
+        wanted = {canonicalize(r.package) for r in rows}
+        facts = fetch_projects(location.url, wanted, cache_root=cache_root) if rows else []
     if not rows and failure is not None and not offline:
-        raise IndexUnreachableError(f"{failure}; the catalog and the cache know no {name!r}")
+        raise IndexUnreachableError(f"{failure}; the catalog and the cache know no {shown!r}")
     if not rows:
         names = {e.name for e in catalog.entries} | {
             canonicalize(e.package) for e in catalog.entries
         }
         close = difflib.get_close_matches(plugin, sorted(names), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
+        where = " or the cache (offline)" if offline else f" or on {url}"
         raise PluginNotFoundError(
-            f"no plugin or package named {name!r} in the catalog"
-            f"{' or the cache (offline)' if offline else ' or on ' + location.url}.{hint} "
+            f"no plugin or package named {shown!r} installed, in the catalog{where}.{hint} "
             "Try 'fastrtc-plugins search'.",
             name=name,
             suggestions=close,
@@ -159,14 +185,35 @@ def package_info(
     packages = sorted({canonicalize(r.package) for r in rows})
     if len(packages) > 1:
         raise AmbiguousPluginError(
-            f"{name!r} is provided by {', '.join(packages)}; ask for one as "
-            f"'{packages[0]}:{plugin}'.",
+            f"{shown!r} is provided by {', '.join(packages)}; ask for one as "
+            f"'{packages[0]}:{clean_text(plugin, 60)}'.",
             name=name,
             packages=packages,
         )
     chosen = next((f for f in facts if f.canonical == packages[0]), None)
-    return PackageInfo(
+    return InfoReport(
         rows[0].package, tuple(rows), chosen, tuple(catalog.for_package(packages[0])), report
+    )
+
+
+def _candidates(
+    package: CanonicalName | None,
+    plugin: CanonicalName,
+    catalog: Catalog,
+    known: list[ProjectFacts],
+    local: list[Any],
+) -> set[str]:
+    if package:
+        return {package}
+    return (
+        {canonicalize(e.package) for e in catalog.find(plugin)}
+        | {plugin}
+        | {
+            f.canonical
+            for f in known
+            if any(canonicalize(e.name) == plugin for e in f.entry_points)
+        }
+        | {canonicalize(r.package) for r in local}
     )
 
 

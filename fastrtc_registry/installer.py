@@ -4,23 +4,28 @@ pip is asked to install the plugin's package together with ``fastrtc==X``
 (the fastrtc installed now), so installing a plugin never upgrades or
 downgrades fastrtc behind the application's back; a plugin that cannot work
 with it makes pip fail instead, with its own explanation.
+
+pip gets exactly ``name==version`` (a PEP 508 name the index listed, a PEP 440
+version), the index chosen here as ``--index-url``, and its own configuration
+switched off (``PIP_CONFIG_FILE`` is the null device, extra indexes and find
+links dropped), so nothing a package or a config file says can send pip to
+another host.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ._text import clean_text, mask_secrets, mask_url
 from .discovery import PluginRecord, installed_distributions, installed_plugins
-from .errors import IncompatiblePluginError, RegistryError
+from .errors import IncompatiblePluginError, IndexAccessError, InstallError
 from .names import canonicalize
+from .packages import is_project_name, safe_version
 
 __all__ = ["InstallError", "InstallPlan", "install", "plan_install"]
-
-
-class InstallError(RegistryError):
-    """pip failed to install the plugin's package."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,13 @@ class InstallPlan:
     installed_version: str | None
     command: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    """Environment changes for pip (its own configuration switched off)."""
+
+    @property
+    def shown_command(self) -> str:
+        """The command as printed: credentials in the index URL masked."""
+        return " ".join(mask_url(part) for part in self.command)
 
     @property
     def up_to_date(self) -> bool:
@@ -58,24 +70,31 @@ def plan_install(
 
     info = package_info(name, offline=offline, index_url=index_url)
     first = info.plugins[0]
+    package = canonicalize(info.package)
+    if not is_project_name(info.package):
+        raise InstallError(f"{clean_text(info.package, 60)!r} is not a valid project name")
+    if first.error is not None:
+        raise InstallError(f"{package} could not be checked: {first.error}")
     if first.compatible is False:
         raise IncompatiblePluginError(
-            f"{info.package} cannot be installed here: {'; '.join(first.reasons)}."
+            f"{package} cannot be installed here: {'; '.join(first.reasons)}."
         )
     # Only fastrtc's version is needed: reading every distribution's METADATA is slow.
     fastrtc_dist = installed_distributions().get(canonicalize("fastrtc"))
-    fastrtc = fastrtc_dist.version if fastrtc_dist is not None else None
-    version = first.version
-    requirement = f"{info.package}=={version}" if version else info.package
+    fastrtc = safe_version(fastrtc_dist.version) if fastrtc_dist is not None else None
+    version = safe_version(first.version)
+    try:
+        location = resolve_index_url(index_url)
+    except IndexAccessError as exc:
+        raise InstallError(f"cannot install {package}: {exc}") from exc
+    requirement = f"{package}=={version}" if version else package
     command = [python or sys.executable, "-m", "pip", "install", requirement]
     if fastrtc:
         command.append(f"fastrtc=={fastrtc}")
-    location = resolve_index_url(index_url)
-    if location.explicit:
-        command += ["--index-url", location.url]
+    command += ["--index-url", location.url]
     return InstallPlan(
         name=name,
-        package=info.package,
+        package=package,
         version=version,
         plugins=tuple(f"{p.kind}:{p.name}" for p in info.plugins if p.kind),
         fastrtc=fastrtc,
@@ -83,14 +102,39 @@ def plan_install(
         command=tuple(command),
         warnings=info.report.warnings
         + tuple(reason for reason in first.reasons if first.compatible is None),
+        env=isolated_pip_environment(),
     )
+
+
+_PIP_REDIRECTS = (
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "PIP_INDEX_URL",
+    "PIP_CONSTRAINT",
+    "PIP_REQUIREMENT",
+)
+
+
+def isolated_pip_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for pip with its own configuration and index redirects switched off."""
+    env = dict(os.environ if base is None else base)
+    for name in _PIP_REDIRECTS:
+        env.pop(name, None)
+    env["PIP_CONFIG_FILE"] = os.devnull
+    return env
 
 
 def install(plan: InstallPlan, *, timeout: float = 1800.0) -> list[PluginRecord]:
     """Run the plan's pip command; return the package's plugins as now installed."""
     try:
         proc = subprocess.run(
-            list(plan.command), capture_output=True, text=True, timeout=timeout, check=False
+            list(plan.command),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=plan.env or isolated_pip_environment(),
         )
     except subprocess.TimeoutExpired as exc:
         raise InstallError(
@@ -102,6 +146,8 @@ def install(plan: InstallPlan, *, timeout: float = 1800.0) -> list[PluginRecord]
             (line for line in reversed(lines) if "ERROR" in line),
             lines[-1] if lines else f"pip exited with code {proc.returncode}",
         )
-        raise InstallError(f"installing {plan.package} failed: {reason.strip()}")
+        raise InstallError(
+            f"installing {plan.package} failed: {clean_text(mask_secrets(reason), 300)}"
+        )
     wanted = canonicalize(plan.package)
     return [p for p in installed_plugins() if canonicalize(p.package) == wanted]

@@ -259,8 +259,6 @@ def fastrtc_requirement(
 
     env = {"extra": "", **(environment or {})}
     for line in requires_dist:
-        if len(line) > 1000:
-            continue
         try:
             requirement = Requirement(line)
         except (InvalidRequirement, InvalidMarker, ValueError):

@@ -2,9 +2,12 @@
 
 One row per plugin (a package declaring two plugins gives two rows), marked
 installed and compatible; name matches that declare no plugin are kept apart
-and shown only when asked. Offline, or when the index fails, the answer comes
-from the catalog and the cache and says how old it is. Nothing is installed,
-built or imported.
+and shown only when asked. A project that could not be checked keeps a row
+with ``declared`` None and its ``error``, and is counted in one warning line.
+Offline, or when the index fails, the answer comes from the catalog and the
+cache and says how old it is. Nothing is installed, built or imported.
+
+:func:`plugin_rows` is the public query that ``info`` builds on.
 """
 
 from __future__ import annotations
@@ -13,29 +16,40 @@ import platform
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .catalog import Catalog, CatalogEntry, ValidationRecord
-from .errors import (
-    IndexUnreachableError,
-)
+from ._text import clean_text, confusable, mask_secrets, mask_url
+from .errors import IndexAccessError, IndexUnreachableError, PackageMetadataError
 from .index.config import is_offline, resolve_index_url
 from .index.scan import ProgressCallback, ProjectFacts, scan_index
-from .names import Kind, canonicalize, kind_for_group
+from .names import Kind, canonicalize
+from .packages import fastrtc_requirement, is_project_name, python_allowed
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, CatalogEntry, ValidationRecord
+    from .discovery import PluginRecord
 
 __all__ = [
     "SearchReport",
     "SearchResult",
     "check_compatibility",
+    "install_command",
+    "installed_versions",
+    "load_catalog_for",
+    "plugin_rows",
     "search",
 ]
 
-SourceName = Literal["catalog", "index"]
+SourceName = Literal["catalog", "index", "installed"]
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """One plugin (or, with ``kind`` None, one project that only matches by name)."""
+    """One plugin (or, with ``kind`` None, one project that only matches by name).
+
+    ``declared`` is None and ``error`` set when the project could not be
+    checked. Text fields are free of control characters.
+    """
 
     name: str
     kind: Kind | None
@@ -43,7 +57,7 @@ class SearchResult:
     version: str | None
     summary: str
     sources: tuple[SourceName, ...]
-    declared: bool
+    declared: bool | None
     installed: bool
     compatible: bool | None
     requires_python: str | None
@@ -52,6 +66,24 @@ class SearchResult:
     object: str | None = None
     installed_version: str | None = None
     reasons: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def confusable(self) -> bool:
+        """The name mixes scripts (a Cyrillic ``ѕ`` in ``ѕilero``): treat with suspicion."""
+        return confusable(self.name)
+
+    @property
+    def suggestable(self) -> bool:
+        """Worth an ``Install with`` line: a checked, installable plugin not installed yet."""
+        return (
+            self.kind is not None
+            and not self.installed
+            and self.compatible is not False
+            and self.error is None
+            and bool(self.install)
+            and not self.confusable
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The ``search --json`` row (docs/cli.md); keys are only ever added."""
@@ -71,18 +103,37 @@ class SearchResult:
             "object": self.object,
             "installed_version": self.installed_version,
             "reasons": list(self.reasons),
+            "error": self.error,
+            "confusable": self.confusable,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class SearchReport:
-    """Search results and how fresh they are."""
+    """Search results and how fresh they are.
+
+    ``warnings`` are problems; ``notes`` are normal states worth saying (an
+    offline answer). ``unchecked`` lists ``name (reason)`` for every project
+    that could not be checked. ``index_url`` has its credentials masked.
+    """
 
     results: tuple[SearchResult, ...]
     index_url: str | None
     stale: bool = False
     age: float | None = None
     warnings: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
+    unchecked: tuple[str, ...] = field(default=())
+
+    @property
+    def unchecked_line(self) -> str | None:
+        """One line counting the projects that could not be checked, or None."""
+        if not self.unchecked:
+            return None
+        count = len(self.unchecked)
+        what = "project" if count == 1 else "projects"
+        shown = "; ".join(self.unchecked[:3]) + ("; ..." if count > 3 else "")
+        return clean_text(f"{count} {what} could not be checked: {shown}", 400)
 
 
 def check_compatibility(
@@ -95,38 +146,58 @@ def check_compatibility(
     """Whether a release can run here: its Requires-Python and its fastrtc requirement.
 
     Returns (verdict, reasons). The verdict is None when nothing could be
-    checked (no Requires-Python, no fastrtc requirement or fastrtc not installed).
+    checked (no Requires-Python, no fastrtc requirement or fastrtc not
+    installed). The fastrtc requirement is :func:`~fastrtc_registry.packages.fastrtc_requirement`'s
+    (the same rule PKG003 applies). Never raises.
     """
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     python = python or platform.python_version()
-    reasons, checked, ok = [], False, True
+    reasons: list[str] = []
+    checked, ok = False, True
     if requires_python:
-        try:
+        allowed = python_allowed(requires_python, python)
+        if allowed is None:
+            reasons.append(f"unreadable Requires-Python {clean_text(requires_python, 40)!r}")
+        else:
             checked = True
-            if not SpecifierSet(requires_python).contains(python, prereleases=True):
+            if not allowed:
                 ok = False
                 reasons.append(f"needs Python {requires_python}, this is {python}")
-        except InvalidSpecifier:
-            reasons.append(f"unreadable Requires-Python {requires_python!r}")
-    for raw in requires_dist:
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
-            continue
-        if canonicalize(req.name) != "fastrtc":
-            continue
-        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
-            continue
+    try:
+        requirement = fastrtc_requirement(requires_dist)
+    except PackageMetadataError as exc:
+        return None, (*reasons, str(exc))
+    if requirement is not None:
         if fastrtc is None:
-            reasons.append(f"needs fastrtc{req.specifier}; fastrtc is not installed")
-            continue
-        checked = True
-        if req.specifier and not req.specifier.contains(fastrtc, prereleases=True):
-            ok = False
-            reasons.append(f"needs fastrtc{req.specifier}, fastrtc {fastrtc} is installed")
+            reasons.append(f"needs fastrtc{requirement.specifier}; fastrtc is not installed")
+        else:
+            checked = True
+            try:
+                fits = requirement.specifier.contains(fastrtc, prereleases=True)
+            except ValueError:
+                fits = True
+            if not fits:
+                ok = False
+                reasons.append(
+                    f"needs fastrtc{requirement.specifier}, fastrtc {fastrtc} is installed"
+                )
     return (ok if checked else None), tuple(reasons)
+
+
+def install_command(package: str, index_url: str | None = None) -> str:
+    """``pip install <normalised name>`` (with a masked ``--index-url``); "" for a bad name."""
+    if not is_project_name(package):
+        return ""
+    command = f"pip install {canonicalize(package)}"
+    return command + (f" --index-url {mask_url(index_url)}" if index_url else "")
+
+
+def load_catalog_for(catalog: Catalog | None, *, offline: bool) -> Catalog:
+    """``catalog``, else the configured one (never waiting on the network when offline)."""
+    if catalog is not None:
+        return catalog
+    from .catalog import load_catalog
+
+    return load_catalog(network=not offline)
 
 
 def search(
@@ -141,60 +212,74 @@ def search(
     progress: ProgressCallback | None = None,
     cache_root: Path | None = None,
     installed: Mapping[str, str] | None = None,
+    deadline: float | None = None,
 ) -> SearchReport:
     """Plugins matching ``query`` from the catalog and the index, best matches first.
 
     ``include_all`` adds index projects that match by name but declare no
-    plugin (``kind`` None). Raises :class:`IndexUnreachableError` when the
-    index could not be consulted and neither the cache nor the catalog has a match.
+    plugin (``kind`` None); projects that could not be checked are always
+    kept. Raises :class:`IndexUnreachableError` when the index could not be
+    consulted and neither the cache nor the catalog has a match.
     """
-    catalog = _catalog(catalog)
     offline = is_offline() if offline is None else offline
-    location = resolve_index_url(index_url)
-    extra = [e.package for e in catalog.entries if not e.builtin]
-    scan = scan_index(
-        location.url,
-        extra_names=extra,
-        offline=offline,
-        refresh=refresh,
-        cache_root=cache_root,
-        progress=progress,
-    )
-    installed = _installed() if installed is None else installed
-    explicit = location.url if location.explicit else None
-    rows = _rows(scan.projects, catalog, installed, explicit)
+    catalog = load_catalog_for(catalog, offline=offline)
+    warnings, notes = list(catalog.warnings), list[str]()
+    try:
+        location = resolve_index_url(index_url)
+    except IndexAccessError as exc:
+        if not offline and index_url:
+            raise
+        location = None
+        (notes if offline else warnings).append(
+            f"{exc}; results come from the catalog" + ("" if offline else " only")
+        )
+    projects: tuple[ProjectFacts, ...] = ()
+    error, age, stale, unchecked = None, None, location is None, []
+    if location is not None:
+        extra = [e.package for e in catalog.entries if not e.builtin]
+        scan = scan_index(
+            location.url,
+            extra_names=extra,
+            offline=offline,
+            refresh=refresh,
+            cache_root=cache_root,
+            progress=progress,
+            deadline=deadline,
+        )
+        projects, error, age, stale = scan.projects, scan.error, scan.age, scan.error is not None
+        unchecked = [f"{p.name} ({p.error})" for p in scan.unchecked]
+        unchecked += [f"{n!r} (not a valid project name)" for n in scan.invalid_names]
+    installed = installed_versions() if installed is None else installed
+    explicit = location.url if location is not None and location.explicit else None
+    rows = plugin_rows(projects, catalog, installed=installed, index_url=explicit)
     rows = [
-        r for r in rows if (kind is None or r.kind == kind) and (include_all or r.kind is not None)
+        r
+        for r in rows
+        if (kind is None or r.kind == kind or r.error is not None)
+        and (include_all or r.kind is not None or r.error is not None)
     ]
     ranked = _rank(rows, query)
-    warnings = list(catalog.warnings) + list(scan.warnings)
-    if scan.error is not None:
-        cached = "no cache" if scan.age is None else f"a cache {_ago(scan.age)} old"
+    if error is not None:
+        cached = "no cache" if age is None else f"a cache {_ago(age)} old"
         if not ranked:
             what = f"matches {query!r}" if query else "has any plugin"
             raise IndexUnreachableError(
-                f"{scan.error}; neither the catalog nor the cache {what}. "
+                f"{error}; neither the catalog nor the cache {what}. "
                 + ("Run without --offline." if offline else "Try again later or use --index-url.")
             )
         if offline:
-            warnings.append(f"offline: results come from the catalog and {cached}")
+            notes.append(f"offline: results come from the catalog and {cached}")
         else:
-            warnings.append(f"{scan.error}; results are stale (from the catalog and {cached})")
+            warnings.append(f"{error}; results are stale (from the catalog and {cached})")
     return SearchReport(
         tuple(ranked),
-        location.url,
-        stale=scan.error is not None,
-        age=scan.age,
-        warnings=tuple(warnings),
+        mask_url(location.url) if location is not None else None,
+        stale=stale,
+        age=age,
+        warnings=tuple(clean_text(mask_secrets(w), 400) for w in warnings),
+        notes=tuple(clean_text(mask_secrets(n), 400) for n in notes),
+        unchecked=tuple(clean_text(u, 200) for u in unchecked),
     )
-
-
-def _catalog(catalog: Catalog | None) -> Catalog:
-    if catalog is not None:
-        return catalog
-    from .catalog import default_catalog
-
-    return default_catalog()
 
 
 class _Installed(Mapping[str, str]):
@@ -222,16 +307,24 @@ class _Installed(Mapping[str, str]):
         return len(self._dists)
 
 
-def _installed() -> Mapping[str, str]:
+def installed_versions() -> Mapping[str, str]:
+    """Installed distributions' versions by canonical name (read lazily)."""
     return _Installed()
 
 
-def _rows(
+def plugin_rows(
     projects: Iterable[ProjectFacts],
     catalog: Catalog,
+    *,
     installed: Mapping[str, str],
-    index_url: str | None,
+    index_url: str | None = None,
+    local: Iterable[PluginRecord] = (),
 ) -> list[SearchResult]:
+    """One row per plugin known to the index facts, the catalog or (``local``) this environment.
+
+    ``index_url`` is named in install commands (an index chosen for this tool).
+    """
+    projects = list(projects)
     fastrtc = installed.get("fastrtc")
     by_package = {f.canonical: f for f in projects}
     rows: list[SearchResult] = []
@@ -244,71 +337,78 @@ def _rows(
         kind: Kind | None,
         obj: str | None,
         package: str,
+        record: PluginRecord | None = None,
     ) -> None:
+        name = clean_text(name, 200)
         key = (canonicalize(package), kind, name)
-        if key in seen or catalog.is_removed(package):
+        if key in seen or catalog.is_removed(package) or not is_project_name(package):
             return
         seen.add(key)
         requires_python = (facts.requires_python if facts else None) or (
             entry.requires_python if entry else None
         )
+        builtin = entry is not None and entry.builtin
+        here = builtin or canonicalize(package) in installed
+        here_version = installed.get(canonicalize(package))
         verdict, reasons = check_compatibility(
             requires_python, facts.requires_dist if facts else (), fastrtc=fastrtc
         )
+        if here and (facts is None or facts.version in (None, here_version)):
+            verdict, reasons = True, ()  # installed, so it installs here
         sources: list[SourceName] = []
-        if entry is not None:
-            sources.append("catalog")
-        if facts is not None:
-            sources.append("index")
-        command = f"pip install {package}"
-        if index_url and facts is not None:
-            command += f" --index-url {index_url}"
+        for source, thing in (("catalog", entry), ("index", facts), ("installed", record)):
+            if thing is not None:
+                sources.append(source)  # type: ignore[arg-type]
+        error = facts.error if facts is not None else None
+        declared: bool | None = None if error is not None else False
+        if facts is not None and error is None:
+            declared = any(
+                canonicalize(e.name) == name and e.kind == kind for e in facts.entry_points
+            )
+        elif record is not None:
+            declared = record.source == "entry-point"
+        summary = (entry.summary if entry and entry.summary else "") or (
+            facts.summary if facts else ""
+        )
         rows.append(
             SearchResult(
                 name=name,
                 kind=kind,
                 package=package,
-                version=facts.version if facts else None,
-                summary=(entry.summary if entry and entry.summary else "")
-                or (facts.summary if facts else ""),
+                version=(facts.version if facts else None) or (record.version if record else None),
+                summary=clean_text(summary, 500),
                 sources=tuple(sources),
-                declared=facts is not None
-                and any(
-                    canonicalize(e.name) == name and kind_for_group(e.group) == kind
-                    for e in facts.entry_points
-                ),
-                installed=canonicalize(package) in installed,
+                declared=declared,
+                installed=here,
                 compatible=verdict,
                 requires_python=requires_python,
                 validation=entry.validation if entry else None,
-                install=command,
-                object=obj,
-                installed_version=installed.get(canonicalize(package)),
-                reasons=reasons,
+                install=install_command(package, index_url if facts is not None else None),
+                object=clean_text(obj, 200) if obj else None,
+                installed_version=here_version,
+                reasons=tuple(clean_text(r, 200) for r in reasons),
+                error=error,
             )
         )
 
     for facts in projects:
         entries = catalog.for_package(facts.canonical)
         for ep in facts.entry_points:
-            kind = kind_for_group(ep.group)
             name = canonicalize(ep.name)
-            entry = next((e for e in entries if e.kind == kind and e.name == name), None)
-            add(facts, entry, name, kind, ep.value, facts.name)
+            entry = next((e for e in entries if e.kind == ep.kind and e.name == name), None)
+            add(facts, entry, name, ep.kind, ep.value, facts.name)
         for entry in entries:
             add(facts, entry, entry.name, entry.kind, entry.object, facts.name)
         if not facts.entry_points and not entries:
             add(facts, None, facts.canonical, None, None, facts.name)
     for entry in catalog.entries:
         known = by_package.get(canonicalize(entry.package))
-        add(
-            known,
-            entry,
-            entry.name,
-            entry.kind,
-            entry.object,
-            known.name if known else entry.package,
-        )
+        package = known.name if known else entry.package
+        add(known, entry, entry.name, entry.kind, entry.object, package)
+    for record in local:
+        known = by_package.get(canonicalize(record.package))
+        entry = next((e for e in catalog.find(record.name, record.kind)), None)
+        add(known, entry, record.name, record.kind, record.object, record.package, record)
     return rows
 
 

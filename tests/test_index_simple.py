@@ -11,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fastrtc_registry.errors import IndexAccessError, IndexProtocolError
+from fastrtc_registry.errors import IndexAccessError, IndexDisabledError, IndexProtocolError
 from fastrtc_registry.index.config import pip_config_files, resolve_index_url
-from fastrtc_registry.index.metadata import (
-    choose_release,
-    parse_core_metadata,
-    parse_entry_points,
-    plugin_entry_points,
-)
+from fastrtc_registry.index.releases import choose_release
 from fastrtc_registry.index.simple import (
     JSON_TYPE,
     IndexFile,
@@ -157,27 +152,6 @@ def test_choose_release_skips_yanked_prereleases_and_incompatible_pythons():
     assert choose_release(ProjectPage("z", (_file("z-1.0.tar.gz"),)), "3.11.7").wheel is None
 
 
-def test_core_metadata_and_entry_points():
-    meta = parse_core_metadata(
-        b"Metadata-Version: 2.1\nName: fastrtc-x\nVersion: 1.0\n"
-        b"Summary: An X\nRequires-Python: >=3.10\n"
-        b"Requires-Dist: fastrtc>=0.0.30\nRequires-Dist: numpy\n"
-        b"Project-URL: Source, https://example.invalid/x\n\nbody\n"
-    )
-    assert (meta.name, meta.version, meta.summary) == ("fastrtc-x", "1.0", "An X")
-    assert meta.requires_dist == ("fastrtc>=0.0.30", "numpy")
-    assert meta.project_urls == (("Source", "https://example.invalid/x"),)
-    eps = parse_entry_points(
-        "[console_scripts]\nx = x:main\n[fastrtc.vad]\nMy_VAD = x.m:V\n"
-        "[fastrtc.turn_taking]\nturns = x:T\n"
-    )
-    assert [(e.group, e.name) for e in plugin_entry_points(eps)] == [
-        ("fastrtc.vad", "My_VAD"),
-        ("fastrtc.turn_taking", "turns"),
-    ]
-    assert parse_entry_points("[broken\n") == ()
-
-
 def test_zip_tail_reader_matches_zipfile():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -213,11 +187,31 @@ def test_index_url_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ours = {**env, "FASTRTC_PLUGINS_INDEX_URL": "http://127.0.0.1:3/simple"}
     assert resolve_index_url(environ=ours).source == "environment"
     assert resolve_index_url("http://127.0.0.1:4/s/", environ=ours).url == "http://127.0.0.1:4/s/"
-    # A file:// index (allowed by pip) is skipped: pip's built-in default is next.
-    fallback = resolve_index_url(environ={"HOME": str(tmp_path), "PIP_CONFIG_FILE": str(local)})
-    assert fallback.source in ("pip-default", "pip-config") and fallback.url.startswith("http")
     with pytest.raises(IndexAccessError, match="not an http"):
         resolve_index_url("file:///tmp/x")
+
+
+@pytest.mark.parametrize(
+    ("config", "environ"),
+    [
+        ("[global]\nindex-url = file:///srv/wheels\n", {}),
+        ("[global]\nindex-url = http://127.0.0.1:1/s/\n[install]\nno-index = true\n", {}),
+        ("", {"PIP_NO_INDEX": "1"}),
+        ("", {"PIP_INDEX_URL": "file:///srv/wheels"}),
+    ],
+    ids=["file-index", "no-index-config", "pip-no-index", "file-index-env"],
+)
+def test_where_pip_uses_no_index_there_is_none_to_search(
+    tmp_path: Path, config: str, environ: dict[str, str]
+):
+    conf = tmp_path / "pip.conf"
+    conf.write_text(config)
+    env = {"HOME": str(tmp_path), "PIP_CONFIG_FILE": str(conf), **environ}
+    # pip's built-in default index must never be used behind pip's back.
+    with pytest.raises(IndexDisabledError):
+        resolve_index_url(environ=env)
+    # An index chosen for this tool still works.
+    assert resolve_index_url("http://127.0.0.1:4/s/", environ=env).url == "http://127.0.0.1:4/s/"
 
 
 def test_pip_config_files_follow_pips_order(tmp_path: Path):

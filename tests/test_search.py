@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from fastrtc_registry.index.cache import IndexCache
-from fastrtc_registry.index.metadata import EntryPointSpec
+from fastrtc_registry.packages import EntryPointSpec
 from fastrtc_registry.index.scan import ProjectFacts
 from fastrtc_registry.names import canonicalize
 from fastrtc_registry.search import check_compatibility, search

@@ -9,18 +9,22 @@ one declared plugin.
 from __future__ import annotations
 
 import ast
-import configparser
-import re
 import time
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
 
-from ..names import GROUPS, Kind, canonicalize, kind_for_group
+from ..errors import PackageMetadataError
+from ..names import GROUPS, Kind, canonicalize
+from ..packages import (
+    PackageMetadata,
+    fastrtc_requirement,
+    is_reference,
+    read_distribution,
+    read_wheel,
+)
 from .ids import check_info
 from .results import CheckResult, Status
 
@@ -53,7 +57,6 @@ DOWNLOAD_CALLS = frozenset(
         "wget.download",
     }
 )
-_REFERENCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,76 +72,48 @@ class DeclaredPlugin:
 
 @dataclass(frozen=True, slots=True)
 class PackageInfo:
-    """The static facts about one distribution that tier 0 needs."""
+    """What tier 0 reads: the package's metadata (the one model) and its Python sources."""
 
-    name: str
-    version: str
-    summary: str = ""
-    has_readme: bool = False
-    requires_python: str | None = None
-    requires_dist: tuple[str, ...] = ()
-    entry_points: tuple[tuple[str, str, str], ...] = ()  # (group, name, value)
+    metadata: PackageMetadata
     sources: Mapping[str, str] = field(default_factory=dict)  # "pkg/mod.py" -> text
+
+    @property
+    def name(self) -> str:
+        """The distribution's name."""
+        return self.metadata.name
+
+    @property
+    def version(self) -> str:
+        """The distribution's version."""
+        return self.metadata.version
+
+    @property
+    def requires_dist(self) -> tuple[str, ...]:
+        """Requires-Dist lines."""
+        return self.metadata.requires_dist
 
     def plugins(self) -> list[DeclaredPlugin]:
         """The plugins this package declares, or one placeholder when it declares none."""
         found = [
-            DeclaredPlugin(canonicalize(n), kind_for_group(g), v, g)
-            for g, n, v in self.entry_points
-            if kind_for_group(g) is not None
+            DeclaredPlugin(canonicalize(e.name), e.kind, e.value, e.group)
+            for e in self.metadata.plugin_entry_points
         ]
         return found or [DeclaredPlugin(canonicalize(self.name), None, None, None, "undeclared")]
 
 
-def _from_metadata(text: str, entry_points: str, sources: Mapping[str, str]) -> PackageInfo:
-    message: Message = Parser().parsestr(text)
-    body = message.get_payload()
-    description = message.get("Description") or (body if isinstance(body, str) else "")
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
-    parser.read_string(entry_points or "")
-    eps = tuple(
-        (group, name.strip(), value.strip())
-        for group in parser.sections()
-        for name, value in parser.items(group)
-    )
-    return PackageInfo(
-        name=message.get("Name", ""),
-        version=message.get("Version", ""),
-        summary=(message.get("Summary") or "").strip(),
-        has_readme=bool(description.strip()),
-        requires_python=message.get("Requires-Python"),
-        requires_dist=tuple(message.get_all("Requires-Dist") or ()),
-        entry_points=eps,
-        sources=sources,
-    )
-
-
 def package_from_wheel(path: Path) -> PackageInfo:
-    """Read a wheel's METADATA, entry_points.txt and Python sources (ValueError if not a wheel)."""
+    """Read a wheel's metadata and Python sources (ValueError if not a wheel)."""
     try:
+        meta = read_wheel(path)
         with zipfile.ZipFile(path) as wheel:
-            names = wheel.namelist()
-            info_dir = next(
-                (
-                    n.split("/")[0]
-                    for n in names
-                    if n.endswith(".dist-info/METADATA") and n.count("/") == 1
-                ),
-                None,
-            )
-            if info_dir is None:
-                raise ValueError(f"{path.name} has no .dist-info/METADATA; is it a wheel?")
-            read = lambda name: wheel.read(name).decode("utf-8", "replace")  # noqa: E731
-            eps = f"{info_dir}/entry_points.txt"
             sources = {
-                n: read(n) for n in names if n.endswith(".py") and not n.startswith(info_dir)
+                n: wheel.read(n).decode("utf-8", "replace")
+                for n in wheel.namelist()
+                if n.endswith(".py") and ".dist-info/" not in n
             }
-            return _from_metadata(
-                read(f"{info_dir}/METADATA"), read(eps) if eps in names else "", sources
-            )
     except (zipfile.BadZipFile, OSError) as exc:
         raise ValueError(f"cannot read the wheel {path}: {exc}") from exc
+    return PackageInfo(meta, sources)
 
 
 def package_from_distribution(
@@ -152,16 +127,12 @@ def package_from_distribution(
                 sources[str(file).replace("\\", "/")] = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-    info = _from_metadata(
-        dist.read_text("METADATA") or "", dist.read_text("entry_points.txt") or "", sources
-    )
-    missing = {v.partition(":")[0].split(".")[0] for _, _, v in info.entry_points}
+    meta = read_distribution(dist)
+    missing = {e.value.partition(":")[0].split(".")[0] for e in meta.entry_points}
     missing -= {name.split("/")[0] for name in sources}
     if missing:  # editable installs list no sources: find them without importing
-        from dataclasses import replace
-
-        info = replace(info, sources={**sources, **_sources_on_path(missing, path)})
-    return info
+        sources = {**sources, **_sources_on_path(missing, path)}
+    return PackageInfo(meta, sources)
 
 
 def _sources_on_path(tops: set[str], path: list[str] | None) -> dict[str, str]:
@@ -273,7 +244,7 @@ def _entry_points(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status,
         )
     if plugin.kind is not None:
         return "passed", f"{plugin.group}: {plugin.name} = {plugin.object}"
-    near = sorted({g for g, _, _ in package.entry_points if g.startswith("fastrtc")})
+    near = sorted({e.group for e in package.metadata.entry_points if e.group.startswith("fastrtc")})
     found = (
         f" (it declares {', '.join(near)}, which fastrtc-registry does not read)" if near else ""
     )
@@ -286,7 +257,7 @@ def _entry_points(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status,
 def _reference(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:
     if plugin.object is None:
         return "skipped", "no entry point to check (PKG001)"
-    if not _REFERENCE.match(plugin.object):
+    if not is_reference(plugin.object):
         return "failed", (
             f"entry point {plugin.name!r} = {plugin.object!r} is not a "
             "'module:attr' reference; write it as 'package.module:ClassName'"
@@ -295,15 +266,13 @@ def _reference(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, st
 
 
 def _requires_fastrtc(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    for line in package.requires_dist:
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement:
-            continue
-        if canonicalize(requirement.name) == "fastrtc" and requirement.marker is None:
-            return "passed", str(requirement)
+    # The same rule as search: a marker counts when true here with no extra.
+    try:
+        requirement = fastrtc_requirement(package.requires_dist)
+    except PackageMetadataError as exc:
+        return "failed", f"{exc}; write the fastrtc requirement without a broken marker"
+    if requirement is not None:
+        return "passed", str(requirement)
     return "failed", (
         f'{package.name} does not require fastrtc; add "fastrtc" (with the '
         'versions you tested, e.g. "fastrtc>=0.0.30") to [project] dependencies '
@@ -312,8 +281,8 @@ def _requires_fastrtc(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Sta
 
 
 def _requires_python(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:
-    if package.requires_python:
-        return "passed", f"Requires-Python {package.requires_python}"
+    if package.metadata.requires_python:
+        return "passed", f"Requires-Python {package.metadata.requires_python}"
     return "failed", (
         f"{package.name} declares no Requires-Python; add requires-python = "
         '">=3.10" (or what you support) to [project]'
@@ -324,8 +293,8 @@ def _described(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, st
     missing = [
         what
         for what, ok in (
-            ("summary (description = ...)", package.summary),
-            ('README (readme = "README.md")', package.has_readme),
+            ("summary (description = ...)", package.metadata.summary),
+            ('README (readme = "README.md")', package.metadata.has_readme),
         )
         if not ok
     ]
@@ -334,7 +303,7 @@ def _described(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, st
             f"{package.name} has no {' and no '.join(missing)} in [project]; "
             "search and the gallery show these to users"
         )
-    return "passed", package.summary
+    return "passed", package.metadata.summary
 
 
 def _prefix(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._app import app, console, warn
+from .search_cmd import _http_url
 
 
 @app.command("install")
@@ -22,7 +23,11 @@ def install_command(
     ] = False,
     index_url: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional on 3.10
-        typer.Option("--index-url", help="Package index to resolve and install from."),
+        typer.Option(
+            "--index-url",
+            help="Package index to resolve and install from.",
+            callback=_http_url,
+        ),
     ] = None,
 ) -> None:
     """Resolve a plugin, check it fits this Python and fastrtc, and pip-install it."""
@@ -42,7 +47,7 @@ def install_command(
         return
     if plan.fastrtc:
         out.print(f"fastrtc stays at {plan.fastrtc}.")
-    out.print("Command: " + escape(" ".join(plan.command)))
+    out.print("Command: " + escape(plan.shown_command))
     if dry_run:
         return
     if not yes:

@@ -12,8 +12,22 @@ from ._app import JsonOption, KindOption, app, console, emit_json, kind_of, warn
 
 if TYPE_CHECKING:
     from ..index.scan import ScanProgress
-    from ..info import PackageInfo
-    from ..search import SearchResult
+    from ..info import InfoReport
+    from ..search import SearchReport, SearchResult
+
+
+def _http_url(value: str | None) -> str | None:
+    """Reject an --index-url that is not http(s) as a usage error (exit 2)."""
+    if value is not None and not value.strip().lower().startswith(("http://", "https://")):
+        raise typer.BadParameter("must be an http:// or https:// simple index URL")
+    return value
+
+
+def _positive(value: float | None) -> float | None:
+    if value is not None and value <= 0:
+        raise typer.BadParameter("must be a positive number of seconds")
+    return value
+
 
 OfflineOption = Annotated[
     bool,
@@ -30,6 +44,16 @@ IndexUrlOption = Annotated[
         "--index-url",
         metavar="URL",
         help="Simple index to search (default: FASTRTC_PLUGINS_INDEX_URL, then pip's).",
+        callback=_http_url,
+    ),
+]
+DeadlineOption = Annotated[
+    Optional[float],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option(
+        "--deadline",
+        metavar="SECONDS",
+        help="Give up on the index after this long (default: FASTRTC_PLUGINS_DEADLINE or 120).",
+        callback=_positive,
     ),
 ]
 
@@ -44,6 +68,7 @@ def search_command(
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
     index_url: IndexUrlOption = None,
+    deadline: DeadlineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find plugins in the catalog and on the package index."""
@@ -58,13 +83,28 @@ def search_command(
             refresh=refresh,
             index_url=index_url,
             progress=progress,
+            deadline=deadline,
         )
-    for message in report.warnings:
-        warn(message)
+    _say(report)
     if as_json:
         emit_json([r.as_dict() for r in report.results])
     else:
         _render(list(report.results), query)
+    if report.unchecked_line:
+        warn(report.unchecked_line)
+
+
+def _say(report: SearchReport) -> None:
+    for message in report.notes:
+        console(stderr=True).print(_escape(message))
+    for message in report.warnings:
+        warn(message)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 @app.command("info")
@@ -73,6 +113,7 @@ def info_command(
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
     index_url: IndexUrlOption = None,
+    deadline: DeadlineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Everything known about one plugin: versions, entry points, compatibility, install."""
@@ -85,9 +126,9 @@ def info_command(
             refresh=refresh,
             index_url=index_url,
             progress=progress,
+            deadline=deadline,
         )
-    for message in info.report.warnings:
-        warn(message)
+    _say(info.report)
     if as_json:
         emit_json(info.as_dict())
     else:
@@ -126,45 +167,52 @@ def _render(rows: list[SearchResult], query: str | None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from .._text import truncate
+
     out = console()
     if not rows:
         what = f" matching {query!r}" if query else ""
-        out.print(f"No plugins found{what}. Try --all to see every fastrtc-* project.")
+        out.print(f"No plugins found{escape(what)}. Try --all to see every fastrtc-* project.")
         return
     table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     validated = any(r.validation for r in rows)
-    wide = out.width >= 120
     columns = ["name", "kind", "package", "version", "installed", "compatible"]
-    columns += ["validated"] * validated + ["summary"] * wide
+    columns += ["validated"] * validated + ["summary"]
+    # Hostile or just long names must not push the other columns off screen.
+    widths = {"name": 22, "package": 26, "version": 10}
     for column in columns:
         table.add_column(
             column,
             no_wrap=True,
             overflow="ellipsis",
-            min_width=len(column),
+            min_width=min(len(column), 8),
+            max_width=widths.get(column),
             ratio=1 if column == "summary" else None,
         )
     for r in rows:
+        name = escape(truncate(r.name, widths["name"]))
+        if r.confusable:
+            name += " [red](confusable)[/]"
+        kind = r.kind or ("[yellow]unchecked[/]" if r.error else "[dim]not a plugin[/]")
         cells = [
-            escape(r.name),
-            r.kind or "[dim]not a plugin[/]",
-            escape(r.package),
-            escape(r.version or r.installed_version or "-"),
+            name,
+            kind,
+            escape(truncate(r.package, widths["package"])),
+            escape(truncate(r.version or r.installed_version or "-", widths["version"])),
             _yes_no(r.installed),
             _yes_no(r.compatible),
         ]
         if validated:
             cells.append(escape(r.validation.status) if r.validation else "-")
-        if wide:
-            cells.append(escape(r.summary))
+        cells.append(escape(truncate(r.error or r.summary, 200)))
         table.add_row(*cells)
     out.print(table)
-    installable = [r for r in rows if r.kind and not r.installed]
+    installable = [r for r in rows if r.suggestable]
     if installable:
         out.print(f"\nInstall with: [bold]{escape(installable[0].install)}[/]")
 
 
-def _render_info(info: PackageInfo) -> None:
+def _render_info(info: InfoReport) -> None:
     from rich.markup import escape
 
     out = console()
@@ -174,9 +222,11 @@ def _render_info(info: PackageInfo) -> None:
         out.print(escape(data["summary"]))
     if data["description"] and data["description"] != data["summary"]:
         out.print(escape(data["description"]))
+    if data["error"]:
+        out.print(f"[yellow]could not be checked:[/] {escape(data['error'])}")
     out.print()
     for plugin in info.plugins:
-        how = "entry point" if plugin.declared else "catalog object"
+        how = {True: "entry point", False: "catalog object", None: "unchecked"}[plugin.declared]
         out.print(
             f"  {plugin.kind or 'not a plugin'} [bold]{escape(plugin.name)}[/]"
             f"  {escape(plugin.object or '')}  [dim]({how})[/]"
@@ -185,7 +235,7 @@ def _render_info(info: PackageInfo) -> None:
         ("versions", ", ".join(data["versions"][:10]) or "-"),
         ("requires python", data["requires_python"] or "-"),
         ("requires", ", ".join(data["requires"]) or "-"),
-        ("installed", data["installed_version"] or "no"),
+        ("installed", data["installed_version"] or ("yes" if data["installed"] else "no")),
         (
             "compatible",
             {True: "yes", False: "no", None: "unknown"}[data["compatible"]]
@@ -207,5 +257,7 @@ def _render_info(info: PackageInfo) -> None:
     lines.append(("sources", ", ".join(data["sources"])))
     out.print()
     for label, value in lines:
-        out.print(f"  [dim]{label + ':':<17}[/]{escape(str(value))}")
-    out.print(f"\nInstall with: [bold]{escape(data['install'])}[/]")
+        out.print(f"  [dim]{escape(label) + ':':<17}[/]{escape(str(value))}")
+    first = info.plugins[0]
+    if first.install and not first.installed and first.compatible is not False:
+        out.print(f"\nInstall with: [bold]{escape(data['install'])}[/]")

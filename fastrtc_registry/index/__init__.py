@@ -18,8 +18,8 @@ finds the index URL and :mod:`.scan` puts them together.
 
 from __future__ import annotations
 
+from ..packages import EntryPointSpec
 from .config import IndexLocation, is_offline, resolve_index_url
-from .metadata import EntryPointSpec
 from .scan import (
     ROOT_MAX_AGE,
     IndexScan,

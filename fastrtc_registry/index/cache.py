@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._atomic import write_text_atomic
+from .._text import mask_url
 
 __all__ = ["CACHE_FORMAT", "CachedDoc", "IndexCache", "cache_dir"]
 
@@ -54,7 +55,8 @@ class IndexCache:
     """Cache entries for one index URL."""
 
     def __init__(self, index_url: str, root: Path | None = None) -> None:
-        self.index_url = index_url
+        # Stored and compared masked: no password is ever written to disk.
+        self.index_url = mask_url(index_url)
         digest = hashlib.sha256(index_url.encode()).hexdigest()[:16]
         self.path = (root if root is not None else cache_dir()) / "index" / digest
 
@@ -65,6 +67,14 @@ class IndexCache:
     def save_root(self, data: dict[str, Any], key: str | None) -> None:
         """Record a root scan."""
         self._write(self.path / "root.json", data, key)
+
+    def load_doc(self, slot: str) -> CachedDoc | None:
+        """The document kept in ``slot`` (e.g. ``catalog``) for this URL, or None."""
+        return self._read(self.path / f"{slot}.json")
+
+    def save_doc(self, slot: str, data: dict[str, Any], key: str | None) -> None:
+        """Keep ``data`` in ``slot`` for this URL."""
+        self._write(self.path / f"{slot}.json", data, key)
 
     def load_project(self, name: str) -> CachedDoc | None:
         """The cached facts of project ``name`` (canonical), or None."""

@@ -1,46 +1,101 @@
 """A polite async HTTP client for package indexes.
 
 The client owns the policy: a ``User-Agent`` naming this tool, a semaphore
-bounding concurrent requests, and retries with exponential backoff for
-connection errors, 429 (honouring ``Retry-After``) and 5xx answers. Proxies
-and CA settings come from the environment as httpx reads them, except that
-loopback addresses never go through a proxy. Tests inject a transport.
+bounding concurrent requests, retries with exponential backoff for
+connection errors, 429 (honouring ``Retry-After``) and 5xx answers, a cap on
+every decompressed body (by kind: :data:`LIMITS`), a total deadline per
+request (not only an idle timeout) and an overall deadline for the command
+(:class:`Deadline`). Proxies and CA settings come from the environment as
+httpx reads them, except that loopback addresses never go through a proxy.
+Tests inject a transport. :func:`fetch_url` is the same policy for one
+synchronous GET (the hosted catalog uses it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import os
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .._text import mask_secrets, mask_url
 from .._version import __version__
-from ..errors import IndexAccessError, IndexUnreachableError
+from ..errors import (
+    IndexBodyTooLargeError,
+    IndexDeadlineError,
+    IndexHTTPError,
+    IndexUnreachableError,
+)
+from ..packages import MAX_ENTRY_POINTS_BYTES, MAX_METADATA_BYTES
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "COMMAND_DEADLINE",
+    "LIMITS",
+    "REQUEST_DEADLINE",
     "USER_AGENT",
+    "Deadline",
+    "FetchedBody",
     "IndexClient",
     "IndexHTTPError",
     "RetryPolicy",
+    "fetch_url",
 ]
 
 USER_AGENT = f"fastrtc-registry/{__version__}"
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
+# Decompressed size caps by kind of body. The root page is scanned as it
+# streams (never held), so its cap only bounds the work; the rest are held.
+LIMITS: dict[str, int] = {
+    "root": 512 * 1024 * 1024,
+    "project": 16 * 1024 * 1024,
+    "metadata": MAX_METADATA_BYTES,
+    "entry-points": MAX_ENTRY_POINTS_BYTES,
+    "wheel": 64 * 1024 * 1024,
+    "range": 1024 * 1024,
+}
+# Seconds one request may take from first byte sent to last byte read, all
+# retries included; and the default for a whole command.
+REQUEST_DEADLINE = 30.0
+COMMAND_DEADLINE = 120.0
 
-class IndexHTTPError(IndexAccessError):
-    """The index answered with an HTTP error status that retrying did not fix."""
 
-    def __init__(self, message: str, *, status: int, url: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.url = url
+class Deadline:
+    """A point in time after which no request starts and running ones are cut."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = (
+            seconds
+            if seconds is not None
+            else _env_number("FASTRTC_PLUGINS_DEADLINE", COMMAND_DEADLINE)
+        )
+        self.end = time.monotonic() + self.seconds
+
+    def remaining(self) -> float:
+        """Seconds left (never negative)."""
+        return max(0.0, self.end - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        """Whether the time is up."""
+        return time.monotonic() >= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedBody:
+    """One fetched answer: status (200, or 304 to a conditional GET), headers, body."""
+
+    url: str
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +134,6 @@ def _parse_retry_after(value: str) -> float | None:
 
 
 def _proxy_configured() -> bool:
-    import os
 
     return any(
         os.environ.get(k)
@@ -96,7 +150,6 @@ def _proxy_configured() -> bool:
 
 def _env_number(name: str, default: float) -> float:
     """A positive number from the environment (timeouts, retries); a bad value is ignored."""
-    import os
 
     try:
         value = float(os.environ.get(name, ""))
@@ -106,9 +159,11 @@ def _env_number(name: str, default: float) -> float:
 
 
 class IndexClient:
-    """GET and HEAD against an index, with the retry and concurrency policy applied.
+    """GET and HEAD against an index, with the retry, size and time policy applied.
 
     Use as an async context manager. ``transport`` replaces the network (tests).
+    ``deadline`` bounds the whole command (default: FASTRTC_PLUGINS_DEADLINE
+    or 120 s); ``request_deadline`` bounds each request, retries included.
     """
 
     def __init__(
@@ -118,12 +173,20 @@ class IndexClient:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        deadline: Deadline | float | None = None,
+        request_deadline: float | None = None,
     ) -> None:
         import httpx
 
         timeout = timeout if timeout is not None else _env_number("FASTRTC_PLUGINS_TIMEOUT", 20.0)
         attempts = int(_env_number("FASTRTC_PLUGINS_RETRIES", 3)) + 1
         self.retry = retry or RetryPolicy(attempts=max(1, attempts))
+        self.deadline = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
+        self.request_deadline = (
+            request_deadline
+            if request_deadline is not None
+            else _env_number("FASTRTC_PLUGINS_REQUEST_DEADLINE", REQUEST_DEADLINE)
+        )
         self.bytes_received = 0
         self.requests = 0
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -154,27 +217,95 @@ class IndexClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str, headers: Mapping[str, str] | None = None) -> httpx.Response:
-        """GET ``url`` with its body read; a body cut short or stalled is asked for again."""
+    def until(self, whole_command: bool = False) -> float:
+        """The monotonic time a request starting now must end by."""
+        if whole_command:
+            return self.deadline.end
+        return min(self.deadline.end, time.monotonic() + self.request_deadline)
+
+    async def get(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        limit: int = LIMITS["project"],
+        what: str = "answer",
+    ) -> httpx.Response:
+        """GET ``url`` with its body read (at most ``limit`` bytes decompressed).
+
+        A body cut short or stalled is asked for again. Raises
+        :class:`IndexBodyTooLargeError`, :class:`IndexDeadlineError`,
+        :class:`IndexHTTPError` or :class:`IndexUnreachableError`.
+        """
         import httpx
 
         attempt = 0
+        until = self.until()
         while True:
             attempt += 1
             try:
-                async with self.stream("GET", url, headers) as response:
-                    await response.aread()
+                async with self.stream("GET", url, headers, until=until) as response:
+                    chunks = [c async for c in self.body(response, limit=limit, what=what)]
             except httpx.TransportError as exc:
                 wait = self.retry.delay(attempt)
-                if wait is None:
+                if wait is None or time.monotonic() + wait >= until:
                     raise IndexUnreachableError(
-                        f"{url}: the answer was cut short or stalled ({_describe(exc)}) after "
-                        f"{attempt} attempt(s); try again later or use --offline"
+                        f"{mask_url(url)}: the answer was cut short or stalled "
+                        f"({_describe(exc)}) after {attempt} attempt(s); try again later "
+                        "or use --offline"
                     ) from exc
                 await asyncio.sleep(wait)
                 continue
-            self.bytes_received += len(response.content)
+            # Hand the body over as if read normally (decoded, within the cap).
+            response._content = b"".join(chunks)
             return response
+
+    async def body(
+        self, response: httpx.Response, *, limit: int, what: str = "answer"
+    ) -> AsyncIterator[bytes]:
+        """The decompressed body in chunks; raise past ``limit`` bytes or the request's deadline."""
+        url = mask_url(str(response.request.url))
+        declared = response.headers.get("Content-Length", "")
+        if (
+            declared.isdigit()
+            and len(declared) < 16
+            and int(declared) > limit
+            and response.headers.get("Content-Encoding", "identity") == "identity"
+        ):
+            raise IndexBodyTooLargeError(
+                f"{url}: the {what} is {int(declared):,} bytes, over the {limit:,}-byte limit"
+            )
+        until = response.extensions.get("fastrtc_until", self.until())
+        size = 0
+        chunks = response.aiter_bytes().__aiter__()
+        while True:
+            left = until - time.monotonic()
+            if left <= 0:
+                raise self._late(url, what, size)
+            try:
+                chunk = await asyncio.wait_for(chunks.__anext__(), left)
+            except StopAsyncIteration:
+                break
+            except asyncio.TimeoutError:
+                raise self._late(url, what, size) from None
+            size += len(chunk)
+            if size > limit:
+                raise IndexBodyTooLargeError(
+                    f"{url}: the {what} passed the {limit:,}-byte limit (decompressed)"
+                )
+            self.bytes_received += len(chunk)
+            yield chunk
+
+    def _late(self, url: str, what: str, size: int) -> IndexDeadlineError:
+        if self.deadline.expired:
+            return IndexDeadlineError(
+                f"{url}: the command deadline ({self.deadline.seconds:g} s) passed while reading "
+                f"the {what} ({size:,} bytes in); raise it with --deadline"
+            )
+        return IndexDeadlineError(
+            f"{url}: the {what} took longer than {self.request_deadline:g} s "
+            f"({size:,} bytes in); the index is too slow"
+        )
 
     async def head(self, url: str) -> httpx.Response:
         """HEAD ``url``."""
@@ -183,29 +314,42 @@ class IndexClient:
 
     @asynccontextmanager
     async def stream(
-        self, method: str, url: str, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        until: float | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """Send a request and yield the response with its body unread.
 
         Retries connection errors, 429 and 5xx before the body is handed
-        over; errors after that are the caller's (it knows whether it can
-        resume). Raises :class:`IndexUnreachableError` or :class:`IndexHTTPError`.
+        over, within the deadline ``until`` (default: this request's own);
+        read the body with :meth:`body`. Raises :class:`IndexUnreachableError`,
+        :class:`IndexDeadlineError` or :class:`IndexHTTPError`.
         """
         import httpx
 
+        shown = mask_url(url)
         attempt = 0
         async with self._semaphore:
+            until = until if until is not None else self.until()
             while True:
                 attempt += 1
+                left = until - time.monotonic()
+                if left <= 0:
+                    raise self._late(shown, "answer", 0)
                 self.requests += 1
                 request = self._client.build_request(method, url, headers=headers)
                 try:
-                    response = await self._client.send(request, stream=True)
+                    response = await asyncio.wait_for(self._client.send(request, stream=True), left)
+                except asyncio.TimeoutError:
+                    raise self._late(shown, "answer", 0) from None
                 except httpx.TransportError as exc:
                     wait = self.retry.delay(attempt)
-                    if wait is None:
+                    if wait is None or time.monotonic() + wait >= until:
                         raise IndexUnreachableError(
-                            f"cannot reach {_host(url)} ({_describe(exc)}) after {attempt} "
+                            f"cannot reach {_host(shown)} ({_describe(exc)}) after {attempt} "
                             "attempt(s); check the index URL and your network, or use --offline"
                         ) from exc
                     await asyncio.sleep(wait)
@@ -213,27 +357,57 @@ class IndexClient:
                 if response.status_code in _RETRY_STATUS:
                     wait = self.retry.delay(attempt, response.headers.get("Retry-After"))
                     await response.aclose()
-                    if wait is None:
+                    if wait is None or time.monotonic() + wait >= until:
                         raise IndexHTTPError(
-                            f"{url} answered HTTP {response.status_code} after {attempt} "
+                            f"{shown} answered HTTP {response.status_code} after {attempt} "
                             "attempt(s); the index is busy or failing, try again later",
                             status=response.status_code,
-                            url=url,
+                            url=shown,
                         )
                     await asyncio.sleep(wait)
                     continue
                 if response.status_code >= 400:
                     await response.aclose()
                     raise IndexHTTPError(
-                        f"{url} answered HTTP {response.status_code}",
+                        f"{shown} answered HTTP {response.status_code}",
                         status=response.status_code,
-                        url=url,
+                        url=shown,
                     )
+                response.extensions["fastrtc_until"] = until
                 try:
                     yield response
                 finally:
                     await response.aclose()
                 return
+
+
+def fetch_url(
+    url: str,
+    *,
+    limit: int,
+    deadline: float,
+    headers: Mapping[str, str] | None = None,
+) -> FetchedBody:
+    """GET one URL with the index policy, synchronously (its own event loop).
+
+    ``limit`` caps the decompressed body and ``deadline`` the whole request,
+    retries included. 304 answers a conditional GET with an empty body.
+    Raises :class:`~fastrtc_registry.errors.IndexAccessError` subclasses only.
+    """
+
+    async def run() -> FetchedBody:
+        async with IndexClient(
+            deadline=Deadline(deadline), request_deadline=deadline, concurrency=1
+        ) as client:
+            response = await client.get(url, headers, limit=limit, what="answer")
+            return FetchedBody(
+                mask_url(str(response.url)),
+                response.status_code,
+                response.content,
+                {k.lower(): v for k, v in response.headers.items()},
+            )
+
+    return asyncio.run(run())
 
 
 def _host(url: str) -> str:
@@ -243,5 +417,5 @@ def _host(url: str) -> str:
 
 
 def _describe(exc: Exception) -> str:
-    text = str(exc).strip()
+    text = mask_secrets(str(exc).strip())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

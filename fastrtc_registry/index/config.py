@@ -3,7 +3,11 @@
 Order: ``--index-url``, then ``FASTRTC_PLUGINS_INDEX_URL``, then pip's own
 configuration (``PIP_INDEX_URL``, then the pip.conf files in pip's order),
 then pip's built-in default index, read from the installed pip at run time.
-Index URLs that are not http(s) (pip allows ``file://`` and paths) are skipped.
+
+Where pip is told not to use an index (``PIP_NO_INDEX``, ``no-index = true``)
+or its index is not http(s) (a ``file://`` URL or a path), there is nothing
+to search: :class:`IndexDisabledError` says so, and pip's default index is
+never used behind its back.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..errors import IndexAccessError
+from .._text import mask_url
+from ..errors import IndexAccessError, IndexDisabledError
 
 __all__ = [
     "IndexLocation",
@@ -54,7 +59,7 @@ def _http(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip().split()[0] if url.strip() else ""
-    if not url.lower().startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")) or "/" in url.split("://", 1)[1][:1]:
         return None
     return url if url.endswith("/") else url + "/"
 
@@ -84,8 +89,12 @@ def pip_config_files(environ: Mapping[str, str] | None = None) -> list[Path]:
     return files
 
 
-def _index_from_files(files: Iterable[Path]) -> tuple[str, Path] | None:
-    found: tuple[str, Path] | None = None
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _index_from_files(files: Iterable[Path]) -> tuple[str | None, str, Path] | None:
+    """pip's (index URL, raw value, file) from its config files, URL None for no index."""
+    found: tuple[str | None, str, Path] | None = None
     for path in files:
         parser = configparser.RawConfigParser()
         try:
@@ -97,9 +106,14 @@ def _index_from_files(files: Iterable[Path]) -> tuple[str, Path] | None:
         for section in ("global", "install"):
             for key in ("index-url", "index_url"):
                 if parser.has_option(section, key):
-                    url = _http(parser.get(section, key))
-                    if url:
-                        found = (url, path)
+                    raw = parser.get(section, key)
+                    found = (_http(raw), raw.strip(), path)
+            for key in ("no-index", "no_index"):
+                if (
+                    parser.has_option(section, key)
+                    and parser.get(section, key).strip().lower() in _TRUE
+                ):
+                    found = (None, "no-index = true", path)
     return found
 
 
@@ -115,13 +129,18 @@ def pip_default_index() -> str | None:
 def resolve_index_url(
     option: str | None = None, environ: Mapping[str, str] | None = None
 ) -> IndexLocation:
-    """The index to search; raise :class:`IndexAccessError` when none can be found."""
+    """The index to search, chosen as pip would.
+
+    Raises :class:`IndexAccessError` for a bad ``option`` or environment
+    value and :class:`IndexDisabledError` where pip uses no http(s) index.
+    """
     env = os.environ if environ is None else environ
     if option:
         url = _http(option)
         if url is None:
             raise IndexAccessError(
-                f"--index-url {option!r} is not an http(s) URL; pass the simple index's address"
+                f"--index-url {mask_url(option)!r} is not an http(s) URL; "
+                "pass the simple index's address"
             )
         return IndexLocation(url, "option")
     configured = env.get("FASTRTC_PLUGINS_INDEX_URL", "").strip()
@@ -129,15 +148,33 @@ def resolve_index_url(
         url = _http(configured)
         if url is None:
             raise IndexAccessError(
-                f"FASTRTC_PLUGINS_INDEX_URL={configured!r} is not an http(s) URL; fix or unset it"
+                f"FASTRTC_PLUGINS_INDEX_URL={mask_url(configured)!r} is not an http(s) URL; "
+                "fix or unset it"
             )
         return IndexLocation(url, "environment")
-    url = _http(env.get("PIP_INDEX_URL"))
-    if url:
+    if env.get("PIP_NO_INDEX", "").strip().lower() in _TRUE:
+        raise IndexDisabledError(
+            "pip is told to use no index (PIP_NO_INDEX); "
+            "pass --index-url URL or set FASTRTC_PLUGINS_INDEX_URL to search one"
+        )
+    raw = env.get("PIP_INDEX_URL", "").strip()
+    if raw:
+        url = _http(raw)
+        if url is None:
+            raise IndexDisabledError(
+                f"pip's index is {mask_url(raw)!r} (PIP_INDEX_URL), not an http(s) index; "
+                "pass --index-url URL to search one"
+            )
         return IndexLocation(url, "pip-environment", "PIP_INDEX_URL")
     from_files = _index_from_files(pip_config_files(env))
     if from_files:
-        return IndexLocation(from_files[0], "pip-config", str(from_files[1]))
+        url, value, path = from_files
+        if url is None:
+            raise IndexDisabledError(
+                f"pip's configuration ({path}) says {mask_url(value)!r}: no http(s) index; "
+                "pass --index-url URL to search one"
+            )
+        return IndexLocation(url, "pip-config", str(path))
     url = pip_default_index()
     if url:
         return IndexLocation(url, "pip-default", "pip")

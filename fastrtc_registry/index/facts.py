@@ -1,4 +1,9 @@
-"""What search knows about one project: the facts read from its newest usable release."""
+"""What search knows about one project: the facts read from its newest usable release.
+
+The package fields come from :class:`~fastrtc_registry.packages.PackageMetadata`;
+this adds what only the index knows (versions, the wheel read) and whether
+the project could be checked at all.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..names import CanonicalName, canonicalize
-from .metadata import EntryPointSpec
+from ..packages import EntryPointSpec, PackageMetadata, is_project_name
 
 __all__ = ["ProjectFacts"]
 
@@ -15,9 +20,10 @@ __all__ = ["ProjectFacts"]
 class ProjectFacts:
     """What a project's newest usable release says about itself, read without installing it.
 
-    ``entry_points`` lists only the ``fastrtc.vad`` / ``fastrtc.turn_taking``
-    ones; ``error`` says why facts are missing (e.g. only an sdist, which
-    search never builds).
+    ``name`` is the name the index lists (never METADATA's). ``entry_points``
+    lists only the ``fastrtc.vad`` / ``fastrtc.turn_taking`` ones; ``error``
+    says, in one line, why the project could not be checked (its page,
+    metadata or wheel failed, was too big or too slow, or lied).
     """
 
     name: str
@@ -34,9 +40,30 @@ class ProjectFacts:
     error: str | None = None
 
     @property
-    def declared(self) -> bool:
-        """True when the wheel declares at least one fastrtc plugin entry point."""
-        return bool(self.entry_points)
+    def declared(self) -> bool | None:
+        """Whether the wheel declares a fastrtc plugin entry point; None when unchecked."""
+        return None if self.error is not None else bool(self.entry_points)
+
+    @classmethod
+    def from_metadata(
+        cls,
+        name: str,
+        canonical: CanonicalName,
+        meta: PackageMetadata,
+        **index_facts: Any,
+    ) -> ProjectFacts:
+        """Facts from the one package model plus what the index said (versions, wheel)."""
+        return cls(
+            name=name,
+            canonical=canonical,
+            version=index_facts.pop("version", meta.version),
+            summary=meta.summary,
+            requires_python=meta.requires_python or index_facts.pop("requires_python", None),
+            requires_dist=meta.requires_dist,
+            project_urls=meta.project_urls,
+            entry_points=meta.plugin_entry_points,
+            **{k: v for k, v in index_facts.items() if k != "requires_python"},
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (also the cache format)."""
@@ -61,6 +88,11 @@ class ProjectFacts:
     def from_dict(cls, data: dict[str, Any]) -> ProjectFacts:
         """Rebuild from :meth:`as_dict`; raise ValueError on anything malformed."""
         try:
+            if not is_project_name(str(data["name"])):
+                raise ValueError("not a project name")
+            error = data["error"]
+            if error is not None and not isinstance(error, str):
+                raise TypeError("error is not text")
             return cls(
                 name=str(data["name"]),
                 canonical=canonicalize(str(data["canonical"])),
@@ -76,7 +108,7 @@ class ProjectFacts:
                 ),
                 wheel=data["wheel"],
                 metadata_source=data["metadata_source"],
-                error=data["error"],
+                error=error,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed project facts: {exc}") from exc

@@ -6,30 +6,29 @@
 projects without scanning the root page (``info``). Neither installs, builds
 or imports anything: facts come from index pages, PEP 658 metadata files and
 byte ranges of wheels.
+
+Trust: a project's name is the one the index lists (PEP 508 names only); a
+defect in one project's page, metadata or wheel, or a failure to fetch it,
+gives that project a :class:`ProjectFacts` with ``error`` set, never an
+exception and never a silent gap. Defects are cached with the page they
+came from; failures to fetch are not cached, so the next run asks again.
+Candidate pages are read while the root page is still streaming in.
 """
 
 from __future__ import annotations
 
-import hashlib
-import platform
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING, Literal
 
-from ..errors import IndexAccessError, IndexProtocolError
+from .._text import clean_text, mask_secrets, mask_url
+from ..errors import IndexAccessError
 from ..names import CanonicalName, canonicalize
 from .cache import CachedDoc, IndexCache
 from .facts import ProjectFacts
-from .metadata import (
-    choose_release,
-    parse_core_metadata,
-    parse_entry_points,
-    plugin_entry_points,
-    release_versions,
-)
-from .simple import ACCEPT, PREFIXES, PrefixScanner, parse_project_page
+from .project import cached_facts, read_project
+from .simple import ACCEPT, PREFIXES, PrefixScanner
 
 if TYPE_CHECKING:
     from .client import IndexClient
@@ -47,7 +46,6 @@ __all__ = [
 # How long a root scan is reused before the index is asked again (the public
 # index itself tells caches 10 minutes).
 ROOT_MAX_AGE = 600.0
-_FACTS_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +64,9 @@ class IndexScan:
     """The candidates found on an index, with how fresh the answer is.
 
     ``error`` is set when the index could not be read and the answer comes
-    from the cache (``stale`` True, ``age`` seconds old, None when nothing was cached).
+    from the cache (``stale`` True, ``age`` seconds old, None when nothing was
+    cached). ``index_url`` has its credentials masked. ``invalid_names`` are
+    listed names that fail PEP 508's pattern, escaped for display only.
     """
 
     index_url: str
@@ -75,6 +75,12 @@ class IndexScan:
     age: float | None = None
     error: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    invalid_names: tuple[str, ...] = field(default=())
+
+    @property
+    def unchecked(self) -> tuple[ProjectFacts, ...]:
+        """Projects that could not be checked (each with its one-line ``error``)."""
+        return tuple(p for p in self.projects if p.error is not None)
 
 
 ProgressCallback = Callable[[ScanProgress], None]
@@ -91,15 +97,18 @@ def scan_index(
     cache_root: Path | None = None,
     progress: ProgressCallback | None = None,
     client: IndexClient | None = None,
+    deadline: float | None = None,
 ) -> IndexScan:
     """Find every ``fastrtc-*``/``fastrtc_*`` project (and ``extra_names``); read their facts.
 
     The root page is scanned as it streams in; only matching names are kept
     and cached (with the index's ETag). A root scan younger than ``max_age``
-    is reused unless ``refresh``. Each candidate's page is fetched
-    concurrently; its facts are re-read only when the page changed. When the
-    index fails, or ``offline``, the cached facts are returned with
-    ``stale=True`` and ``error`` saying why. Never raises for index failures.
+    is reused unless ``refresh``. Each candidate's page is fetched as soon
+    as the root scan finds it; its facts are re-read only when the page
+    changed. When the index fails, or ``offline``, the cached facts are
+    returned with ``stale=True`` and ``error`` saying why. ``deadline`` bounds
+    the whole scan (seconds; default FASTRTC_PLUGINS_DEADLINE or 120).
+    Never raises for index failures.
     """
     extra = tuple(sorted({canonicalize(n) for n in extra_names}))
     cache = IndexCache(index_url, cache_root)
@@ -110,7 +119,17 @@ def scan_index(
     import asyncio
 
     return asyncio.run(
-        _scan(index_url, extra, tuple(prefixes), offline, refresh, max_age, cache, progress, client)
+        _scan(
+            index_url,
+            extra,
+            tuple(prefixes),
+            offline,
+            refresh,
+            max_age,
+            cache,
+            progress,
+            _client(client, deadline),
+        )
     )
 
 
@@ -121,10 +140,16 @@ def _fresh_from_cache(
     root = cache.load_root()
     if root is None or root.data.get("patterns") != patterns or root.age >= max_age:
         return None
-    known = [_facts(doc) if (doc := cache.load_project(c)) else None for c in _root_names(root)]
+    known = [
+        cached_facts(doc) if (doc := cache.load_project(c)) else None for c in _root_names(root)
+    ]
     if any(f is None for f in known):
         return None
-    return IndexScan(index_url, tuple(f for f in known if f is not None))
+    return IndexScan(
+        mask_url(index_url),
+        tuple(f for f in known if f is not None),
+        invalid_names=_invalid(root),
+    )
 
 
 def fetch_projects(
@@ -134,21 +159,24 @@ def fetch_projects(
     refresh: bool = False,
     cache_root: Path | None = None,
     client: IndexClient | None = None,
+    deadline: float | None = None,
 ) -> list[ProjectFacts]:
     """Facts of the named projects (those absent from the index are left out).
 
-    Raises :class:`IndexAccessError` when the index cannot be read.
+    Raises :class:`IndexUnreachableError` when the index cannot be reached
+    and nothing is cached; any other failure is the project's ``error``.
     """
     cache = IndexCache(index_url, cache_root)
 
     import asyncio
 
     async def run() -> list[ProjectFacts]:
-        async with _client(client) as http:
+        async with _client(client, deadline) as http:
             found = await asyncio.gather(
                 *(
-                    _project(http, index_url, canonicalize(n), n, cache, refresh, strict=True)
+                    read_project(http, index_url, canonicalize(n), n, cache, refresh, strict=True)
                     for n in dict.fromkeys(names)
+                    if _listable(n)
                 )
             )
         return [f for f in found if f is not None]
@@ -161,15 +189,16 @@ def cached_projects(index_url: str, cache_root: Path | None = None) -> list[Proj
     return [
         facts
         for doc in IndexCache(index_url, cache_root).projects()
-        if (facts := _facts(doc)) is not None
+        if (facts := cached_facts(doc)) is not None
     ]
 
 
 class _client:
     """Use the caller's client or open (and close) our own."""
 
-    def __init__(self, given: IndexClient | None) -> None:
+    def __init__(self, given: IndexClient | None, deadline: float | None = None) -> None:
         self.given = given
+        self.deadline = deadline
         self.own: IndexClient | None = None
 
     async def __aenter__(self) -> IndexClient:
@@ -177,7 +206,7 @@ class _client:
             return self.given
         from .client import IndexClient
 
-        self.own = IndexClient()
+        self.own = IndexClient(deadline=self.deadline)
         return self.own
 
     async def __aexit__(self, *exc: object) -> None:
@@ -194,19 +223,40 @@ async def _scan(
     max_age: float,
     cache: IndexCache,
     progress: ProgressCallback | None,
-    client: IndexClient | None,
+    client: _client,
 ) -> IndexScan:
+    import asyncio
+
     root = None if refresh else cache.load_root()
     patterns = sorted(prefixes) + list(extra)
     usable = root is not None and root.data.get("patterns") == patterns
     if offline:
         return _from_cache(index_url, cache, root, "offline: the index was not contacted")
-    async with _client(client) as http:
-        if usable and root is not None and root.age < max_age:
-            names, fresh = _root_names(root), False
+    async with client as http:
+        tasks: dict[CanonicalName, asyncio.Task[ProjectFacts | None]] = {}
+        done = 0
+        fresh = not (usable and root is not None and root.age < max_age)
+
+        async def one(canonical: CanonicalName, display: str) -> ProjectFacts | None:
+            nonlocal done
+            facts = await read_project(
+                http, index_url, canonical, display, cache, refresh, strict=False, reuse=not fresh
+            )
+            done += 1
+            if progress is not None:
+                progress(ScanProgress("projects", done=done, total=len(tasks)))
+            return facts
+
+        def start(canonical: CanonicalName, display: str) -> None:
+            if canonical not in tasks:
+                tasks[canonical] = asyncio.ensure_future(one(canonical, display))
+
+        invalid: tuple[str, ...] = _invalid(root) if root is not None else ()
+        if not fresh and root is not None:
+            names = _root_names(root)
         else:
             try:
-                names = await _scan_root(
+                names, invalid = await _scan_root(
                     http,
                     index_url,
                     prefixes,
@@ -215,55 +265,55 @@ async def _scan(
                     patterns,
                     root if usable else None,
                     progress,
+                    start,
                 )
             except (IndexAccessError, OSError) as exc:
-                return _from_cache(index_url, cache, root, f"cannot read {index_url}: {exc}")
-            fresh = True
-        total, done = len(names), 0
+                for task in tasks.values():
+                    task.cancel()
+                await asyncio.gather(*tasks.values(), return_exceptions=True)
+                reason = mask_secrets(str(exc))
+                return _from_cache(
+                    index_url, cache, root, f"cannot read {mask_url(index_url)}: {reason}"
+                )
+        for canonical, display in sorted(names.items()):
+            start(canonical, display)
+        found = await asyncio.gather(*tasks.values())
+    projects = tuple(sorted((f for f in found if f is not None), key=lambda f: f.canonical))
+    return IndexScan(mask_url(index_url), projects, invalid_names=invalid)
 
-        async def one(canonical: CanonicalName, display: str) -> ProjectFacts | None:
-            nonlocal done
-            facts = await _project(
-                http, index_url, canonical, display, cache, refresh, strict=False, reuse=not fresh
-            )
-            done += 1
-            if progress is not None:
-                progress(ScanProgress("projects", done=done, total=total))
-            return facts
 
-        import asyncio
+def _listable(name: str) -> bool:
+    from ..packages import is_project_name
 
-        found = await asyncio.gather(*(one(c, d) for c, d in sorted(names.items())))
-    projects = tuple(f for f in found if f is not None)
-    warnings = tuple(f"{f.name}: {f.error}" for f in projects if f.error and f.version)
-    return IndexScan(index_url, projects, warnings=warnings)
+    return is_project_name(name)
 
 
 def _root_names(doc: CachedDoc) -> dict[CanonicalName, str]:
     names = doc.data.get("names")
     if not isinstance(names, dict):
         return {}
-    return {canonicalize(str(k)): str(v) for k, v in names.items()}
+    return {canonicalize(str(v)): str(v) for v in names.values() if _listable(str(v))}
+
+
+def _invalid(doc: CachedDoc | None) -> tuple[str, ...]:
+    invalid = doc.data.get("invalid") if doc is not None else None
+    return tuple(clean_text(v, 80) for v in invalid) if isinstance(invalid, list) else ()
 
 
 def _from_cache(
     index_url: str, cache: IndexCache, root: CachedDoc | None, reason: str
 ) -> IndexScan:
     docs = cache.projects()
-    facts = [f for d in docs if (f := _facts(d)) is not None]
+    facts = [f for d in docs if (f := cached_facts(d)) is not None]
     ages = [d.age for d in docs] + ([root.age] if root is not None else [])
     return IndexScan(
-        index_url, tuple(facts), stale=True, age=max(ages) if ages else None, error=reason
+        mask_url(index_url),
+        tuple(facts),
+        stale=True,
+        age=max(ages) if ages else None,
+        error=reason,
+        invalid_names=_invalid(root),
     )
-
-
-def _facts(doc: CachedDoc) -> ProjectFacts | None:
-    if doc.data.get("facts_format") != _FACTS_FORMAT:
-        return None
-    try:
-        return ProjectFacts.from_dict(doc.data["facts"])
-    except (ValueError, KeyError):
-        return None
 
 
 async def _scan_root(
@@ -275,24 +325,30 @@ async def _scan_root(
     patterns: list[str],
     previous: CachedDoc | None,
     progress: ProgressCallback | None,
-) -> dict[CanonicalName, str]:
+    on_found: Callable[[CanonicalName, str], None] | None = None,
+) -> tuple[dict[CanonicalName, str], tuple[str, ...]]:
+    """Stream the root page; call ``on_found`` for each candidate as soon as it appears."""
     import httpx
+
+    from .client import LIMITS
 
     headers = {"Accept": ACCEPT}
     if previous is not None and previous.key:
         headers["If-None-Match"] = previous.key
     scanner = PrefixScanner(prefixes, extra)
     try:
-        async with http.stream("GET", index_url, headers) as response:
+        async with http.stream("GET", index_url, headers, until=http.until(True)) as response:
             if response.status_code == 304 and previous is not None:
-                names = _root_names(previous)
                 cache.save_root(previous.data, previous.key)
-                return names
+                return _root_names(previous), _invalid(previous)
             content_type = response.headers.get("Content-Type")
             scanner = PrefixScanner(prefixes, extra, content_type)
             reported = 0
-            async for chunk in response.aiter_bytes():
+            async for chunk in http.body(response, limit=LIMITS["root"], what="root page"):
                 scanner.feed(chunk)
+                if on_found is not None:
+                    for canonical, display in scanner.take_new():
+                        on_found(canonical, display)
                 if progress is not None and scanner.bytes_seen - reported >= 1 << 20:
                     reported = scanner.bytes_seen
                     progress(ScanProgress("root", bytes=reported, found=len(scanner.names)))
@@ -302,157 +358,8 @@ async def _scan_root(
             f"the root page was cut short or stalled after {scanner.bytes_seen} bytes "
             f"({type(exc).__name__})"
         ) from exc
-    http.bytes_received += scanner.bytes_seen
     names = scanner.finish(content_type)
-    cache.save_root({"patterns": patterns, "names": dict(sorted(names.items()))}, key)
-    return names
-
-
-async def _project(
-    http: IndexClient,
-    index_url: str,
-    canonical: CanonicalName,
-    display: str,
-    cache: IndexCache,
-    refresh: bool,
-    *,
-    strict: bool,
-    reuse: bool = False,
-) -> ProjectFacts | None:
-    cached = None if refresh else cache.load_project(canonical)
-    previous = _facts(cached) if cached is not None else None
-    if reuse and previous is not None:
-        return previous
-    import httpx
-
-    from .client import IndexHTTPError
-
-    url = urljoin(index_url, f"{canonical}/")
-    headers = {"Accept": ACCEPT}
-    if (
-        cached is not None
-        and previous is not None
-        and cached.key
-        and cached.key.startswith("etag:")
-    ):
-        headers["If-None-Match"] = cached.key[5:]
-    try:
-        response = await http.get(url, headers)
-        if response.status_code == 304 and cached is not None and previous is not None:
-            cache.save_project(canonical, cached.data, cached.key)
-            return previous
-        page = parse_project_page(
-            response.content, response.headers.get("Content-Type"), str(response.url), display
-        )
-        key = _page_key(response.headers.get("ETag"), page.serial, response.content)
-        if cached is not None and previous is not None and cached.key == key:
-            cache.save_project(canonical, cached.data, key)
-            return previous
-        facts = await _read_facts(http, canonical, display, page)
-    except IndexHTTPError as exc:
-        if exc.status == 404:
-            return None
-        if strict and previous is None:
-            raise
-        return _degraded(previous, canonical, display, exc)
-    except (IndexAccessError, httpx.HTTPError) as exc:
-        if strict and previous is None:
-            if isinstance(exc, IndexAccessError):
-                raise
-            raise IndexAccessError(f"{url}: {type(exc).__name__}: {exc}") from exc
-        return _degraded(previous, canonical, display, exc)
-    cache.save_project(canonical, {"facts_format": _FACTS_FORMAT, "facts": facts.as_dict()}, key)
-    return facts
-
-
-def _degraded(
-    previous: ProjectFacts | None, canonical: CanonicalName, display: str, exc: Exception
-) -> ProjectFacts:
-    if previous is not None:
-        return previous
-    return ProjectFacts(name=display, canonical=canonical, error=f"facts unavailable: {exc}")
-
-
-def _page_key(etag: str | None, serial: int | None, body: bytes) -> str:
-    if etag:
-        return f"etag:{etag}"
-    if serial is not None:
-        return f"serial:{serial}"
-    return "sha256:" + hashlib.sha256(body).hexdigest()
-
-
-_TAGS: list[str] = []
-
-
-def _supported_tags() -> list[str]:
-    if not _TAGS:
-        from packaging.tags import sys_tags
-
-        _TAGS.extend(str(t) for t in sys_tags())
-    return _TAGS
-
-
-async def _read_facts(
-    http: IndexClient, canonical: CanonicalName, display: str, page: Any
-) -> ProjectFacts:
-    release = choose_release(page, platform.python_version(), _supported_tags())
-    versions = tuple(release_versions(page))
-    if release is None:
-        return ProjectFacts(
-            name=display,
-            canonical=canonical,
-            versions=versions,
-            error="no installable release on the index",
-        )
-    base = ProjectFacts(
-        name=display,
-        canonical=canonical,
-        version=release.version,
-        versions=versions,
-        requires_python=release.requires_python,
-    )
-    wheel = release.wheel
-    if wheel is None:
-        return _replace(
-            base,
-            error="no wheel for this release (only an sdist, which search "
-            "never builds): entry points unknown",
-        )
-    wanted = {"entry_points.txt"}
-    metadata: bytes | None = None
-    source: Literal["pep658", "wheel"] = "wheel"
-    if wheel.core_metadata:
-        try:
-            metadata = (await http.get(wheel.metadata_url)).content
-            source = "pep658"
-        except IndexAccessError:
-            metadata = None
-    if metadata is None:
-        wanted.add("METADATA")
-    from .wheel import read_wheel_files
-
-    read = await read_wheel_files(http, wheel.url, wanted)
-    metadata = metadata if metadata is not None else read.files.get("METADATA")
-    if metadata is None:
-        raise IndexProtocolError(f"{wheel.filename} has no METADATA file")
-    core = parse_core_metadata(metadata)
-    eps = plugin_entry_points(parse_entry_points(read.files.get("entry_points.txt", b"")))
-    return ProjectFacts(
-        name=core.name or display,
-        canonical=canonical,
-        version=release.version,
-        versions=versions,
-        summary=core.summary,
-        requires_python=core.requires_python or release.requires_python,
-        requires_dist=core.requires_dist,
-        project_urls=core.project_urls,
-        entry_points=eps,
-        wheel=wheel.filename,
-        metadata_source=source,
-    )
-
-
-def _replace(facts: ProjectFacts, **changes: Any) -> ProjectFacts:
-    from dataclasses import replace
-
-    return replace(facts, **changes)
+    invalid = tuple(scanner.invalid)
+    data = {"patterns": patterns, "names": dict(sorted(names.items())), "invalid": list(invalid)}
+    cache.save_root(data, key)
+    return names, invalid

@@ -8,6 +8,7 @@ project on the index.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from urllib.parse import urldefrag, urljoin
 
 from ..errors import IndexProtocolError
 from ..names import CanonicalName, canonicalize
+from ..packages import is_project_name
 
 __all__ = [
     "ACCEPT",
@@ -234,6 +236,9 @@ class PrefixScanner:
         )
         self._carry = b""
         self._found: dict[CanonicalName, str] = {}
+        self._new: list[tuple[CanonicalName, str]] = []
+        # Listed names that fail PEP 508's pattern, shown escaped, never used.
+        self.invalid: list[str] = []
         self._head = b""
         self._last = b""
         self.bytes_seen = 0
@@ -253,12 +258,32 @@ class PrefixScanner:
             while at != -1:
                 match = self._match_at(buffer, at)
                 if match is not None:
-                    name = match.group(match.lastindex or 1).decode("utf-8", "replace")
-                    self._found.setdefault(canonicalize(name), name)
+                    self._add(match.group(match.lastindex or 1), match.group(0)[:1] == b'"')
                     end = max(end, match.end())
                 at = lower.find(word, at + 1)
         self._carry = buffer[max(end, len(buffer) - _MAX_TOKEN) :]
         self._last = buffer[-64:]
+
+    def _add(self, raw: bytes, in_json: bool) -> None:
+        text = raw.decode("utf-8", "replace")
+        try:
+            name = json.loads(f'"{text}"') if in_json and "\\" in text else html.unescape(text)
+        except ValueError:
+            name = text
+        if not is_project_name(name):
+            shown = name.encode("unicode_escape").decode("ascii")[:80]
+            if shown not in self.invalid:
+                self.invalid.append(shown)
+            return
+        canonical = canonicalize(name)
+        if canonical not in self._found:
+            self._found[canonical] = name
+            self._new.append((canonical, name))
+
+    def take_new(self) -> list[tuple[CanonicalName, str]]:
+        """Names found since the last call (canonical, as listed), in page order."""
+        new, self._new = self._new, []
+        return new
 
     def _match_at(self, buffer: bytes, at: int) -> re.Match[bytes] | None:
         """The full pattern's match whose name starts at ``at``, if there is one."""

@@ -7,6 +7,9 @@ wanted members. Every ranged answer must be ``206`` with a matching
 ``Content-Range``; a server that ignores ranges raises
 :class:`RangesUnsupportedError`, and :func:`read_wheel_files` falls back to
 one full download (as it does for small wheels, where that is cheaper).
+Every member has a size cap (:data:`MEMBER_LIMITS`), checked against the
+central directory before any byte of it is fetched and again while it is
+inflated, so a deflate bomb or a 100 MB entry_points.txt costs nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +23,21 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import IndexAccessError, IndexProtocolError
+from .._text import mask_url
+from ..errors import (
+    IndexAccessError,
+    IndexBodyTooLargeError,
+    IndexProtocolError,
+    RangesUnsupportedError,
+    WheelFormatError,
+)
+from ..packages import MAX_ENTRY_POINTS_BYTES, MAX_METADATA_BYTES
 
 if TYPE_CHECKING:
     from .client import IndexClient
 
 __all__ = [
+    "MEMBER_LIMITS",
     "SMALL_WHEEL",
     "TAIL_SIZE",
     "RangesUnsupportedError",
@@ -42,19 +54,16 @@ TAIL_SIZE = 16 * 1024
 SMALL_WHEEL = 96 * 1024
 # Read wanted members with one request when they lie this close to the tail.
 _ONE_SPAN = 256 * 1024
+# Largest member read, by name; others get the smallest of these.
+MEMBER_LIMITS: dict[str, int] = {
+    "METADATA": MAX_METADATA_BYTES,
+    "entry_points.txt": MAX_ENTRY_POINTS_BYTES,
+}
 
 _EOCD = struct.Struct("<4s4H2IH")
 _CENTRAL = struct.Struct("<4s6H3I5H2I")
 _LOCAL = struct.Struct("<4s5H3I2H")
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
-
-
-class RangesUnsupportedError(IndexAccessError):
-    """The server does not honour byte ranges for this file; download it whole."""
-
-
-class WheelFormatError(IndexProtocolError):
-    """The bytes are not a zip layout this reader handles (e.g. ZIP64)."""
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d{1,15})-(\d{1,15})/(\d{1,15}|\*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +112,8 @@ def parse_central_directory(data: bytes) -> list[ZipMember]:
         name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
         offset = fields[16]
         raw = data[at + _CENTRAL.size : at + _CENTRAL.size + name_len]
-        name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+        # A name flagged UTF-8 with invalid bytes names nothing we read.
+        name = raw.decode("utf-8", "replace") if flags & 0x800 else raw.decode("cp437")
         if 0xFFFFFFFF in (csize, usize, offset):
             raise WheelFormatError("ZIP64 member sizes: read the wheel whole")
         members.append(ZipMember(name, method, csize, usize, offset))
@@ -113,8 +123,23 @@ def parse_central_directory(data: bytes) -> list[ZipMember]:
     return sorted(members, key=lambda m: m.offset)
 
 
-def extract_member(record: bytes, member: ZipMember) -> bytes:
-    """Decompress a member from bytes starting at its local header."""
+def _limit(name: str) -> int:
+    return MEMBER_LIMITS.get(name.rpartition("/")[2], min(MEMBER_LIMITS.values()))
+
+
+def check_member_size(member: ZipMember, limit: int) -> None:
+    """Raise :class:`IndexBodyTooLargeError` when the directory says the member is too big."""
+    size = max(member.size, member.compressed_size)
+    if size > limit:
+        raise IndexBodyTooLargeError(
+            f"{member.name.rpartition('/')[2]} is {size:,} bytes, over the {limit:,}-byte limit"
+        )
+
+
+def extract_member(record: bytes, member: ZipMember, limit: int | None = None) -> bytes:
+    """Decompress a member from bytes starting at its local header, at most ``limit`` bytes."""
+    limit = _limit(member.name) if limit is None else limit
+    check_member_size(member, limit)
     if len(record) < _LOCAL.size or record[:4] != b"PK\x03\x04":
         raise WheelFormatError(f"no local header for {member.name}")
     fields = _LOCAL.unpack_from(record)
@@ -125,10 +150,17 @@ def extract_member(record: bytes, member: ZipMember) -> bytes:
     if member.method == zipfile.ZIP_STORED:
         return data
     if member.method == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
         try:
-            return zlib.decompressobj(-15).decompress(data)
+            out = inflater.decompress(data, limit + 1)
         except zlib.error as exc:
             raise WheelFormatError(f"{member.name}: {exc}") from exc
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise IndexBodyTooLargeError(
+                f"{member.name.rpartition('/')[2]} inflates past the {limit:,}-byte limit "
+                f"(it says {member.size:,} bytes)"
+            )
+        return out
     raise WheelFormatError(f"{member.name}: zip method {member.method} not supported")
 
 
@@ -153,10 +185,11 @@ class _Reader:
         """Bytes ``start..end`` inclusive; raise RangesUnsupportedError unless 206."""
         headers = {"Range": f"bytes={start}-{end}", "Accept-Encoding": "identity"}
         self.requests += 1
+        shown = mask_url(self.url)
         async with self.client.stream("GET", self.url, headers) as response:
             if response.status_code != 206:
                 raise RangesUnsupportedError(
-                    f"{self.url}: asked for a byte range, got HTTP {response.status_code}"
+                    f"{shown}: asked for a byte range, got HTTP {response.status_code}"
                 )
             match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
             if (
@@ -165,19 +198,23 @@ class _Reader:
                 or (match[3] != "*" and int(match[3]) != size)
             ):
                 raise RangesUnsupportedError(
-                    f"{self.url}: Content-Range {response.headers.get('Content-Range')!r} "
+                    f"{shown}: Content-Range {response.headers.get('Content-Range')!r} "
                     f"does not answer bytes={start}-{end}"
                 )
-            body = await response.aread()
+            wanted = end - start + 1
+            body = b"".join(
+                [c async for c in self.client.body(response, limit=wanted, what="byte range")]
+            )
         self.fetched += len(body)
-        self.client.bytes_received += len(body)
-        if len(body) != end - start + 1:
-            raise IndexProtocolError(f"{self.url}: byte range cut short")
+        if len(body) != wanted:
+            raise IndexProtocolError(f"{shown}: byte range cut short")
         return body
 
     async def whole(self) -> bytes:
+        from .client import LIMITS
+
         self.requests += 1
-        response = await self.client.get(self.url)
+        response = await self.client.get(self.url, limit=LIMITS["wheel"], what="wheel")
         self.fetched += len(response.content)
         return response.content
 
@@ -214,7 +251,7 @@ async def _learn_size(reader: _Reader) -> int | None:
     length = response.headers.get("Content-Length", "")
     if response.headers.get("Accept-Ranges", "bytes").strip().lower() == "none":
         return None
-    return int(length) if length.isdigit() else None
+    return int(length) if length.isdigit() and len(length) < 16 else None
 
 
 async def _ranged(reader: _Reader, names: Collection[str], size: int) -> dict[str, bytes]:
@@ -242,6 +279,7 @@ async def _ranged(reader: _Reader, names: Collection[str], size: int) -> dict[st
         if member.offset >= have_start:
             record = have[member.offset - have_start : end - have_start]
         else:
+            check_member_size(member, _limit(member.name))
             record = await reader.range(member.offset, end - 1, size)
         files[name] = extract_member(record, member)
     return files
@@ -256,8 +294,18 @@ def _from_whole(body: bytes, names: Collection[str], url: str) -> dict[str, byte
                 )
                 for i in archive.infolist()
             ]
-            return {
-                name: archive.read(m.name) for name, m in _wanted_members(names, members).items()
-            }
-    except (zipfile.BadZipFile, zlib.error, OSError) as exc:
-        raise IndexProtocolError(f"{url} is not a readable wheel ({exc})") from exc
+            wanted = _wanted_members(names, members)
+            for member in wanted.values():
+                check_member_size(member, _limit(member.name))
+            # ZipExtFile stops at the declared size, so the check above bounds memory.
+            return {name: archive.read(m.name) for name, m in wanted.items()}
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        UnicodeDecodeError,
+        NotImplementedError,
+    ) as exc:
+        raise IndexProtocolError(
+            f"{mask_url(url)} is not a readable wheel ({type(exc).__name__})"
+        ) from exc
