@@ -7,14 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from .errors import RegistryError
+from .errors import ScaffoldError
 from .names import GROUPS, Kind, canonicalize
 
 __all__ = ["Scaffold", "ScaffoldError", "create_project", "project_names"]
-
-
-class ScaffoldError(RegistryError, ValueError):
-    """The project cannot be created (bad name, directory not empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +48,11 @@ def create_project(name: str, kind: Kind, directory: Path | None = None) -> Scaf
     """Write a new plugin project for ``name`` into ``directory`` (default ``./fastrtc-NAME``)."""
     plugin, distribution, module, klass = project_names(name)
     root = Path(directory) if directory is not None else Path.cwd() / distribution
+    blocker = next((p for p in (root, *root.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ScaffoldError(
+            f"{blocker} is a file, not a directory; pass a new or empty directory with --dir"
+        )
     if root.exists() and any(root.iterdir()):
         raise ScaffoldError(f"{root} exists and is not empty; pick another directory with --dir")
     klass += "VAD" if kind == "vad" else "Pause"

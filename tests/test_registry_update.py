@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
 
-from fastrtc_registry._registry_sources import found_plugins
 from fastrtc_registry.catalog import ValidationRecord
+from fastrtc_registry.catalog.facts import found_plugins
+from fastrtc_registry.catalog.lint import lint_bytes
 from fastrtc_registry.index import EntryPointSpec, ProjectFacts
 from fastrtc_registry.names import canonicalize
-from fastrtc_registry.registry_lint import lint_bytes
-from fastrtc_registry.registry_update import (
+from fastrtc_registry.catalog.merge import (
     ENTRY_FIELDS,
     FoundPlugin,
     ValidationRun,

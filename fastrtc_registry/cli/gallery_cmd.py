@@ -26,25 +26,33 @@ def gallery_command(
         typer.Option("--out", "-o", help="Write here instead of standard output.", dir_okay=False),
     ] = None,
     fmt: Annotated[
-        GalleryFormat,
-        typer.Option("--format", "-f", help="md: the docs page; html: a standalone page."),
-    ] = GalleryFormat.md,
+        Optional[GalleryFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            help="md: the docs page; html: a standalone page "
+            "(default: from the --out extension, .html/.htm for html, else md).",
+        ),
+    ] = None,
 ) -> None:
     """Render the gallery of catalogued plugins as markdown or standalone HTML."""
-    from ..catalog import default_catalog
-    from ..gallery import render_gallery
+    from .._text import clean_text
+    from ..catalog import load_catalog
+    from ..catalog.gallery import format_for_path, render_gallery
+    from ..errors import RegistryError
 
-    catalog = default_catalog()
+    if out is not None and not out.parent.is_dir():
+        raise typer.BadParameter(f"{out.parent} is not a directory", param_hint="'--out'")
+    chosen = fmt.value if fmt is not None else format_for_path(out.name if out else "")
+    catalog = load_catalog(network=True)
     for message in catalog.warnings:
-        warn(message)
-    text = render_gallery(catalog, fmt.value)
+        warn(clean_text(message))
+    text = render_gallery(catalog, "html" if chosen == "html" else "md")
     if out is None:
         sys.stdout.write(text)
         return
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        from ..errors import RegistryError
-
         raise RegistryError(f"cannot write {out}: {exc.strerror or exc}") from exc
     sys.stderr.write(f"wrote {out}\n")

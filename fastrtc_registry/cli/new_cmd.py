@@ -16,7 +16,11 @@ def new_command(
     kind: Annotated[KindChoice, typer.Option("--kind", "-k", help="What the plugin is.")],
     directory: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional on 3.10
-        typer.Option("--dir", help="Where to create it (default: ./fastrtc-NAME)."),
+        typer.Option(
+            "--dir",
+            help="Where to create it (default: ./fastrtc-NAME).",
+            file_okay=False,
+        ),
     ] = None,
 ) -> None:
     """Create a plugin project that passes 'validate' and its own tests."""

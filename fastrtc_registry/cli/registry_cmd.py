@@ -38,17 +38,27 @@ def _check_path(path: Path | None) -> Path:
     here = Path("registry.json")
     if here.is_file():
         return here
-    from ..catalog import embedded_catalog_path
+    from ..catalog.sources import embedded_catalog_path
 
     return embedded_catalog_path()
 
 
 @registry_app.command("check")
-def check_command(path: PathArgument = None, as_json: JsonOption = False) -> None:
-    """Check registry.json against its schema and rules; list every problem."""
-    from ..registry_lint import lint_path
+def check_command(
+    path: PathArgument = None,
+    as_json: JsonOption = False,
+    schema: Annotated[
+        bool,
+        typer.Option(
+            "--schema/--no-schema",
+            help="Also validate against registry.schema.json (needs the jsonschema package).",
+        ),
+    ] = True,
+) -> None:
+    """Check registry.json against the catalog's rules and its JSON Schema; list every problem."""
+    from ..catalog.lint import lint_path
 
-    report = lint_path(_check_path(path))
+    report = lint_path(_check_path(path), schema=schema)
     for message in report.warnings:
         warn(message)
     if as_json:
@@ -69,12 +79,19 @@ def update_command(
         Optional[str],  # noqa: UP045
         typer.Option("--index-url", help="The package index to scan (default: as for search)."),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Scan nothing; validate the catalog's plugins installed here, in place.",
+        ),
+    ] = False,
     validate: Annotated[
         bool,
         typer.Option(
             "--validate/--no-validate",
-            help="Run 'validate' on packages whose record is not for their current "
-            "version, and record the results.",
+            help="Run 'validate' on plugins whose record is not for their current "
+            "version and this suite, and record the results.",
         ),
     ] = True,
     validate_only: Annotated[
@@ -93,12 +110,14 @@ def update_command(
     ] = False,
 ) -> None:
     """Regenerate registry.json (default: ./registry.json) from an index scan and validate runs."""
-    from ..registry_update import update_registry
+    from ..catalog.update import update_registry
 
-    with console(stderr=True).status("Scanning the index and validating...") as status:
+    what = "Validating" if offline else "Scanning the index and validating"
+    with console(stderr=True).status(f"{what}...") as status:
         result = update_registry(
             path or Path("registry.json"),  # never the copy inside an installed package
             index_url=index_url,
+            offline=offline,
             validate=validate,
             validate_only=validate_only or (),
             timeout=timeout,

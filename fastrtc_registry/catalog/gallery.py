@@ -5,8 +5,9 @@ the docs site (raw HTML blocks, which MkDocs passes through) and a standalone
 HTML page with no external assets and a Content-Security-Policy that allows
 only its own inline style and script. Every catalog value is HTML-escaped and
 links are http(s) only (the catalog parser refuses anything else). The output
-has no dates or other run-dependent text, so ``docs/gallery.md`` can be
-compared with a fresh rendering.
+has no run-dependent text beyond the catalog's own validation records, so
+``docs/gallery.md`` can be compared with a fresh rendering. Catalog text is
+cleaned of control characters before it is escaped.
 """
 
 from __future__ import annotations
@@ -17,12 +18,32 @@ from collections.abc import Iterable
 from html import escape
 from typing import Literal
 
-from ._catalog_rules import KIND_TAGS
-from .catalog import Catalog, CatalogEntry
+from .._text import clean_text
+from .model import Catalog, CatalogEntry, ValidationRecord
+from .rules import KIND_TAGS
 
-__all__ = ["FILTER_TAGS", "Format", "render_gallery", "render_html", "render_markdown"]
+__all__ = [
+    "CHECKS_PAGE",
+    "FILTER_TAGS",
+    "Format",
+    "format_for_path",
+    "render_gallery",
+    "render_html",
+    "render_markdown",
+]
 
 Format = Literal["md", "html"]
+
+# The check reference, beside the gallery in the docs (a markdown link MkDocs resolves).
+CHECKS_PAGE = "checks.md"
+_RECORD_COLUMNS = ("passed", "failed", "errors", "warnings", "skipped", "needs_network")
+_STATUS_TEXT = {
+    "passed": "passed",
+    "warning": "passed with warnings",
+    "failed": "failed",
+    "needs-network": "incomplete: needs the network",
+    "unsupported-python": "cannot run here",
+}
 
 # The filter buttons, in the seed page's order: tag -> label.
 FILTER_TAGS = {"vad-model": "VAD model", "turn-taking-algorithm": "Turn-taking algorithm"}
@@ -63,6 +84,8 @@ body.gallery-page { font-family: system-ui, -apple-system, "Segoe UI", sans-seri
 .badge-passed { background: #d3f9d8; color: #1b5e20; }
 .badge-warning { background: #fff3bf; color: #7a5b00; }
 .badge-failed { background: #ffe3e3; color: #a61e1e; }
+.badge-needs-network, .badge-unsupported-python { background: #e7f0ff; color: #1c3d7a; }
+a.badge { text-decoration: none; }
 .plugin-card pre { margin: 0; padding: .4rem .6rem; background: #f5f6f8; border-radius: .3rem;
   overflow-x: auto; font-size: .8em; }
 .plugin-label { font-weight: 600; font-size: .85em; }
@@ -108,29 +131,59 @@ def _tags(entry: CatalogEntry) -> list[str]:
     return list(dict.fromkeys([KIND_TAGS[entry.kind], *entry.tags]))
 
 
-def _badges(entry: CatalogEntry) -> list[tuple[str, str]]:
+def _text(value: str) -> str:
+    return escape(clean_text(value))
+
+
+def _counts(record: ValidationRecord) -> str:
+    parts = [f"{record.passed} passed", f"{record.failed} failed"]
+    parts += [
+        f"{count} {word}"
+        for count, word in (
+            (record.errors, "errors"),
+            (record.warnings, "warnings"),
+            (record.needs_network, "need the network"),
+            (record.skipped, "skipped"),
+        )
+        if count
+    ]
+    return ", ".join(parts)
+
+
+def _anchor(entry: CatalogEntry) -> str:
+    return f"validation-{entry.kind}-{entry.name}"
+
+
+def _validation_badge(entry: CatalogEntry) -> str:
     record = entry.validation
     if record is None:
-        badges = [("badge badge-unvalidated", "not validated yet")]
+        return '<span class="badge badge-unvalidated">not validated yet</span>'
+    status = _STATUS_TEXT.get(record.status, record.status)
+    if record.status == "unsupported-python":
+        detail = record.reason or f"Requires-Python {entry.requires_python}"
     else:
-        warnings = f"{record.warnings} warning{'s' if record.warnings != 1 else ''}"
-        badges = [
-            (
-                f"badge badge-{record.status}",
-                f"validated: {record.status} ({record.passed} passed, {record.failed} failed, "
-                f"{warnings}) · {entry.package} {record.version} · "
-                f"fastrtc {record.fastrtc} · Python {record.python} · {record.date}",
-            )
-        ]
+        detail = f"{_counts(record)} · {entry.package} {record.version}"
+    text = (
+        f"checks: {status} ({detail}) · suite {record.suite or '?'} · fastrtc {record.fastrtc} · "
+        f"Python {record.python} · {record.date}"
+    )
+    return (
+        f'<a class="badge badge-{escape(record.status)}" href="#{_anchor(entry)}">{_text(text)}</a>'
+    )
+
+
+def _badges(entry: CatalogEntry) -> list[str]:
+    badges = [_validation_badge(entry)]
+    plain = []
     if entry.offline is True:
-        badges.append(("badge badge-offline", "works offline"))
+        plain.append(("badge badge-offline", "works offline"))
     elif entry.offline is False:
-        badges.append(("badge badge-online", "downloads a model"))
+        plain.append(("badge badge-online", "downloads a model"))
     if entry.requires_python:
-        badges.append(("badge badge-python", f"Python {entry.requires_python}"))
+        plain.append(("badge badge-python", f"Python {entry.requires_python}"))
     if entry.builtin:
-        badges.append(("badge badge-builtin", "built in"))
-    return badges
+        plain.append(("badge badge-builtin", "built in"))
+    return badges + [f'<span class="{cls}">{_text(text)}</span>' for cls, text in plain]
 
 
 def _card(entry: CatalogEntry) -> str:
@@ -145,14 +198,10 @@ def _card(entry: CatalogEntry) -> str:
         "<hr>",
     ]
     if entry.summary:
-        lines.append(f'<p class="plugin-summary"><em>{escape(entry.summary)}</em></p>')
+        lines.append(f'<p class="plugin-summary"><em>{_text(entry.summary)}</em></p>')
     if entry.description:
-        lines.append(f'<p class="plugin-description">{escape(entry.description)}</p>')
-    lines.append(
-        '<p class="plugin-badges">'
-        + " ".join(f'<span class="{cls}">{escape(text)}</span>' for cls, text in _badges(entry))
-        + "</p>"
-    )
+        lines.append(f'<p class="plugin-description">{_text(entry.description)}</p>')
+    lines.append('<p class="plugin-badges">' + " ".join(_badges(entry)) + "</p>")
     lines += [
         '<p class="plugin-label">Install</p>',
         f'<pre class="plugin-install"><code>{escape(entry.install_command)}</code></pre>',
@@ -196,7 +245,41 @@ def _body(catalog: Catalog) -> str:
     )
 
 
-def render_markdown(catalog: Catalog) -> str:
+def _records(catalog: Catalog) -> str:
+    """The validation records as a table; each card's badge links to its row."""
+    head = "".join(
+        f"<th>{escape(h)}</th>"
+        for h in ("plugin", "version", "status", *(c.replace("_", " ") for c in _RECORD_COLUMNS))
+    )
+    head += "<th>suite</th><th>fastrtc</th><th>Python</th><th>date</th>"
+    rows = []
+    for entry in _ordered(catalog.entries):
+        record = entry.validation
+        if record is None:
+            cells = '<td colspan="12">not validated yet</td>'
+        else:
+            values = [
+                record.version or "-",
+                _STATUS_TEXT.get(record.status, record.status),
+                *(str(getattr(record, c)) for c in _RECORD_COLUMNS),
+                record.suite or "-",
+                record.fastrtc,
+                record.python,
+                record.date,
+            ]
+            cells = "".join(f"<td>{_text(v)}</td>" for v in values)
+        rows.append(
+            f'<tr id="{_anchor(entry)}"><th scope="row">{escape(entry.kind)} '
+            f"{escape(entry.name)}</th>{cells}</tr>"
+        )
+    return (
+        f'<table class="validation-records">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
+    )
+
+
+def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
     """The gallery as a MkDocs page (``docs/gallery.md``)."""
     return (
         "<!-- Generated by 'fastrtc-plugins gallery --format md' from registry.json; "
@@ -205,6 +288,10 @@ def render_markdown(catalog: Catalog) -> str:
         f"{INTRO}\n\n"
         f"<style>{STYLE}</style>\n\n"
         f"{_body(catalog)}\n\n"
+        "## Validation records\n\n"
+        f"{_records(catalog)}\n\n"
+        f"Each record counts the checks of one real `fastrtc-plugins registry update --validate` "
+        f"run; [the check reference]({checks_page}) says what each check tests.\n\n"
         f"<script>{SCRIPT}</script>\n\n"
         "Every card comes from the curated catalog, `registry.json`. To add your plugin, "
         "see [the catalog](catalog.md); to check it first, run "
@@ -232,13 +319,22 @@ def render_html(catalog: Catalog) -> str:
         '<link rel="icon" href="data:,">\n'
         f"<style>{STYLE}</style>\n</head>\n"
         '<body class="gallery-page">\n<main>\n<h1>Plugin gallery</h1>\n'
-        f"<p>{escape(INTRO)}</p>\n{_body(catalog)}\n</main>\n"
+        f"<p>{escape(INTRO)}</p>\n{_body(catalog)}\n"
+        f'<h2 id="validation-records">Validation records</h2>\n{_records(catalog)}\n'
+        "<p>Each record counts the checks of one real validation run; the check reference "
+        "of the fastrtc-registry documentation (Check reference) says what each check "
+        "tests.</p>\n</main>\n"
         f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
 
 
-def render_gallery(catalog: Catalog, fmt: Format = "md") -> str:
+def render_gallery(catalog: Catalog, fmt: Format = "md", *, checks_page: str = CHECKS_PAGE) -> str:
     """The gallery in ``fmt`` (``md`` or ``html``)."""
     if fmt == "html":
         return render_html(catalog)
-    return render_markdown(catalog)
+    return render_markdown(catalog, checks_page=checks_page)
+
+
+def format_for_path(path: str) -> Format:
+    """The format a file name asks for: ``html`` for .html/.htm, else ``md``."""
+    return "html" if path.lower().endswith((".html", ".htm")) else "md"

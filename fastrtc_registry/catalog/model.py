@@ -1,79 +1,61 @@
-"""The curated catalog (``registry.json``): typed entries and look-ups.
+"""The catalog's typed model and its pure parser: bytes in, :class:`Catalog` out.
 
-The catalog covers plugins that declare no entry points (through their
-``object`` path), supplies descriptions and validation records for search, and
-lets error messages give the exact install command for a plugin that is known
-but not installed.
-
-Where it comes from: ``FASTRTC_PLUGINS_REGISTRY_URL`` when set (a local path,
-a ``file://`` URL, or an http(s) URL fetched and cached, see
-:mod:`fastrtc_registry._catalog_fetch`), else the copy shipped in the wheel.
+No I/O here: :func:`decode_document` turns bytes into JSON values under a size
+limit, :func:`parse_catalog` applies the one rule set of
+:mod:`fastrtc_registry.catalog.rules` and builds frozen values. Every defect
+ends in a :class:`~fastrtc_registry.errors.CatalogError`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from ._catalog_rules import SELF_PACKAGE, document_problems, entry_problems
-from .errors import CatalogError
-from .names import CanonicalName, Kind, canonicalize
+from ..errors import CatalogError
+from ..names import CanonicalName, Kind, canonicalize
+from .rules import SCHEMA_VERSION, SELF_PACKAGE, JsonObject, document_problems
 
 __all__ = [
     "MAX_CATALOG_BYTES",
     "SCHEMA_VERSION",
     "Catalog",
     "CatalogEntry",
-    "JsonObject",
     "Removed",
     "ValidationRecord",
     "decode_document",
-    "default_catalog",
-    "embedded_catalog",
-    "embedded_catalog_path",
     "parse_catalog",
-    "read_catalog_file",
 ]
 
-SCHEMA_VERSION = 1
 # The real catalog is a few kilobytes; anything this large is a mistake or an attack.
 MAX_CATALOG_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class ValidationRecord:
-    """The outcome of the last ``validate`` run recorded for a plugin."""
+    """The outcome of a real ``validate`` run of one plugin version, as recorded."""
 
-    version: str
+    version: str | None
     fastrtc: str
     python: str
     status: str
     date: str
+    suite: str = ""
     passed: int = 0
     failed: int = 0
     warnings: int = 0
     skipped: int = 0
+    needs_network: int = 0
     errors: int = 0
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used in registry.json and ``--json`` output."""
-        return {
-            "version": self.version,
-            "fastrtc": self.fastrtc,
-            "python": self.python,
-            "status": self.status,
-            "date": self.date,
-            "passed": self.passed,
-            "failed": self.failed,
-            "warnings": self.warnings,
-            "skipped": self.skipped,
-            "errors": self.errors,
-        }
+        data = {name: getattr(self, name) for name in self.__slots__}
+        if self.reason is None:
+            del data["reason"]
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +79,7 @@ class CatalogEntry:
     @property
     def install_command(self) -> str:
         """The command that installs this plugin's package."""
-        return f"pip install {self.package}"
+        return f"pip install {canonicalize(self.package)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,22 +116,6 @@ class Catalog:
         return next((r for r in self.removed if canonicalize(r.package) == wanted), None)
 
 
-class JsonObject(dict[str, Any]):
-    """A decoded JSON object that remembers keys it saw more than once."""
-
-    __slots__ = ("duplicate_keys",)
-
-    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        super().__init__(pairs)
-        seen: set[str] = set()
-        repeated = []
-        for key, _ in pairs:
-            if key in seen:
-                repeated.append(key)
-            seen.add(key)
-        self.duplicate_keys = tuple(repeated)
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -181,59 +147,7 @@ def decode_document(data: bytes | str, *, source: str = "registry.json") -> Any:
     except RecursionError as exc:
         raise CatalogError(f"{source}: not a catalog: JSON nested too deeply") from exc
     except ValueError as exc:  # NaN/Infinity, or an integer with thousands of digits
-        raise CatalogError(f"{source}: not valid JSON: {exc}") from exc
-
-
-def embedded_catalog_path() -> Path:
-    """Where the registry.json shipped with this package lives."""
-    shipped = resources.files("fastrtc_registry").joinpath("registry.json")
-    if shipped.is_file():
-        return Path(str(shipped))
-    # An editable install or a source checkout: the canonical file at the repo root.
-    return Path(__file__).resolve().parent.parent / "registry.json"
-
-
-def read_catalog_file(path: Path) -> bytes:
-    """The bytes of a local catalog file, refusing files over the size limit."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CATALOG_BYTES + 1)
-    except OSError as exc:
-        raise CatalogError(f"cannot read the catalog {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_CATALOG_BYTES:
-        raise CatalogError(
-            f"{path}: larger than the {MAX_CATALOG_BYTES:,}-byte limit for a catalog; "
-            "check that this is the right file"
-        )
-    return data
-
-
-def embedded_catalog() -> Catalog:
-    """The catalog shipped inside the package."""
-    path = embedded_catalog_path()
-    return parse_catalog(read_catalog_file(path), source=str(path))
-
-
-def default_catalog() -> Catalog:
-    """The catalog to use: ``FASTRTC_PLUGINS_REGISTRY_URL`` when set, else the embedded one."""
-    location = os.environ.get("FASTRTC_PLUGINS_REGISTRY_URL", "").strip()
-    if not location:
-        return embedded_catalog()
-    if location.startswith(("http://", "https://")):
-        from ._catalog_fetch import load_remote_catalog
-
-        return load_remote_catalog(location)
-    if location.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        location = unquote(urlparse(location).path)
-    elif "://" in location:
-        raise CatalogError(
-            f"FASTRTC_PLUGINS_REGISTRY_URL={location!r}: use an http(s) URL, a file:// URL "
-            "or a path"
-        )
-    path = Path(location)
-    return parse_catalog(read_catalog_file(path), source=str(path))
+        raise CatalogError(f"{source}: not valid JSON: {str(exc)[:120]}") from exc
 
 
 def parse_catalog(
@@ -242,7 +156,7 @@ def parse_catalog(
     """Parse registry.json; raise :class:`CatalogError` listing every problem found.
 
     A document with a newer ``schema_version`` than this tool knows is read
-    leniently: entries it cannot read are skipped, each with a warning.
+    leniently: entries with problems are skipped, each with a warning.
     """
     doc = decode_document(data, source=source) if isinstance(data, (bytes, str)) else data
     if not isinstance(doc, Mapping):
@@ -250,30 +164,28 @@ def parse_catalog(
     version = doc.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise CatalogError(f"{source}: /schema_version must be a positive integer (e.g. 1)")
-    warnings: list[str] = []
     problems = document_problems(doc)
+    warnings: list[str] = []
     if version > SCHEMA_VERSION:
         warnings.append(
-            f"{source} uses schema_version {version}, newer than this tool knows "
-            f"({SCHEMA_VERSION}); reading the entries it understands. "
+            f"{source} uses schema_version {version if version < 10**6 else 'newer'}, newer than "
+            f"this tool knows ({SCHEMA_VERSION}); reading the entries it understands. "
             "Upgrade with 'pip install -U fastrtc-registry'."
         )
         warnings.extend(f"{source}: skipped {p.pointer}: {p.message}" for p in problems)
     elif problems:
+        more = len(problems) - 1
         raise CatalogError(
-            f"{source}: {problems[0].pointer}: {problems[0].message}"
-            + (
-                f" (and {len(problems) - 1} more; run 'fastrtc-plugins registry check {source}')"
-                if len(problems) > 1
-                else ""
-            ),
+            f"{source}: {problems[0].pointer or '/'}: {problems[0].message}"
+            + (f" (and {more} more; run 'fastrtc-plugins registry check')" if more else ""),
             problems=[f"{p.pointer}: {p.message}" for p in problems],
         )
+    spoiled = {p.pointer.split("/")[2] for p in problems if p.pointer.startswith("/plugins/")}
     plugins = doc.get("plugins")
     entries = [
         _entry(raw)
         for index, raw in enumerate(plugins if isinstance(plugins, list) else [])
-        if not entry_problems(raw, index)
+        if str(index) not in spoiled
     ]
     removed = doc.get("removed")
     return Catalog(
@@ -307,7 +219,7 @@ def _first_per_name(entries: list[CatalogEntry]) -> tuple[CatalogEntry, ...]:
 
 
 def _entry(raw: Mapping[str, Any]) -> CatalogEntry:
-    """A CatalogEntry from a raw entry that passed :func:`entry_problems`."""
+    """A CatalogEntry from a raw entry that the rules accepted."""
     validation = raw.get("validation")
     record = None
     if isinstance(validation, Mapping):

@@ -1,38 +1,41 @@
-"""``registry update``: regenerate registry.json from an index scan and validate runs.
+"""The pure half of ``registry update``: fold scan results and validation runs into a document.
 
-The merge and the serialisation are pure functions: :func:`merge_registry`
-folds scan results and validation records into the document, keeping every
-curated field (name, object, summary, description, tags, links, offline,
-builtin); :func:`dump_registry` writes it with sorted keys, entries sorted by
-kind and name, a fixed indent and a trailing newline, so a scheduled run gives
-a reviewable diff or none. :func:`update_registry` does the I/O around them.
+:func:`merge_registry` keeps every curated field (name, object, summary,
+description, tags, links, offline, builtin) and refuses anything the catalog's
+rules would refuse: a plugin or package name that is not a PEP 508 name is
+never written, and index text is cleaned of control characters.
+:func:`dump_registry` writes sorted keys, entries sorted by kind and name, a
+fixed indent and a trailing newline, so a scheduled run gives a reviewable
+diff or none.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ._atomic import write_text_atomic
-from ._catalog_rules import KIND_TAGS, url_problem
-from .catalog import SCHEMA_VERSION, ValidationRecord, decode_document, parse_catalog
-from .catalog import read_catalog_file as _read
-from .errors import CatalogError
-from .names import Kind, canonicalize
+from .._text import clean_text
+from ..names import Kind, canonicalize
+from .model import ValidationRecord
+from .rules import (
+    KIND_TAGS,
+    SCHEMA_VERSION,
+    name_problem,
+    package_problem,
+    specifier_problem,
+    url_problem,
+)
 
 __all__ = [
     "ENTRY_FIELDS",
     "FoundPlugin",
     "MergeResult",
-    "UpdateResult",
     "ValidationRun",
     "dump_registry",
     "merge_registry",
     "normalise_entry",
-    "update_registry",
 ]
 
 # Every entry is written with all of these, null when unknown, so diffs stay small.
@@ -55,7 +58,7 @@ ENTRY_FIELDS: dict[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class FoundPlugin:
-    """A plugin an index scan found declared in a package's entry points."""
+    """A plugin found on the index (or installed here) in a package's entry points."""
 
     name: str
     kind: Kind
@@ -101,6 +104,11 @@ def _key(kind: str, name: str) -> tuple[str, str]:
     return kind, canonicalize(name)
 
 
+def _label(plugin: FoundPlugin) -> str:
+    names = f"{clean_text(plugin.name, 60)!r} ({clean_text(plugin.package, 60)!r})"
+    return f"{plugin.kind} {names}"
+
+
 def merge_registry(
     doc: Mapping[str, Any],
     found: Iterable[FoundPlugin] = (),
@@ -110,8 +118,9 @@ def merge_registry(
 
     A found plugin already listed (same kind, name and package) refreshes its
     ``requires_python``, and fills ``summary``/``repository`` only when empty;
-    a new one is added with the kind's tag. Removed packages, and names a
-    different package already holds, are skipped (reported in ``skipped``).
+    a new one is added with the kind's tag. Removed packages, names a
+    different package already holds, and names that break the catalog's rules
+    are skipped (reported in ``skipped``).
     """
     entries = {
         _key(raw["kind"], raw["name"]): normalise_entry(raw) for raw in doc.get("plugins", [])
@@ -120,6 +129,10 @@ def merge_registry(
     added: list[str] = []
     skipped: list[str] = []
     for plugin in sorted(found, key=lambda p: (p.kind, canonicalize(p.name), p.package)):
+        bad = name_problem(plugin.name) or package_problem(plugin.package)
+        if bad:
+            skipped.append(f"{_label(plugin)}: {bad}")
+            continue
         label = f"{plugin.kind} {canonicalize(plugin.name)} ({plugin.package})"
         if canonicalize(plugin.package) in removed:
             skipped.append(f"{label}: the package is in the removed list")
@@ -147,6 +160,14 @@ def merge_registry(
     return MergeResult(merged, tuple(added), tuple(validated), tuple(skipped))
 
 
+def _summary(text: str) -> str:
+    return clean_text(text, 200)
+
+
+def _requires_python(value: str | None) -> str | None:
+    return value if value is not None and specifier_problem(value) is None else None
+
+
 def _new_entry(plugin: FoundPlugin) -> dict[str, Any]:
     repository = plugin.repository
     if repository is not None and url_problem(repository):
@@ -156,19 +177,19 @@ def _new_entry(plugin: FoundPlugin) -> dict[str, Any]:
             "name": canonicalize(plugin.name),
             "kind": plugin.kind,
             "package": plugin.package,
-            "summary": plugin.summary.strip()[:200],
+            "summary": _summary(plugin.summary),
             "tags": [KIND_TAGS[plugin.kind]],
             "repository": repository,
-            "requires_python": plugin.requires_python,
+            "requires_python": _requires_python(plugin.requires_python),
         }
     )
 
 
 def _refresh(entry: dict[str, Any], plugin: FoundPlugin) -> None:
-    if plugin.requires_python is not None:
+    if _requires_python(plugin.requires_python) is not None:
         entry["requires_python"] = plugin.requires_python
-    if not entry["summary"] and plugin.summary.strip():
-        entry["summary"] = plugin.summary.strip()[:200]
+    if not entry["summary"] and _summary(plugin.summary):
+        entry["summary"] = _summary(plugin.summary)
     if entry["repository"] is None and plugin.repository and not url_problem(plugin.repository):
         entry["repository"] = plugin.repository
 
@@ -176,75 +197,3 @@ def _refresh(entry: dict[str, Any], plugin: FoundPlugin) -> None:
 def dump_registry(doc: Mapping[str, Any]) -> str:
     """registry.json text: sorted keys, indent 2, UTF-8 as is, one trailing newline."""
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateResult:
-    """What ``registry update`` did (or would do, with ``write=False``)."""
-
-    path: Path
-    changed: bool
-    text: str
-    added: tuple[str, ...] = ()
-    validated: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
-def update_registry(
-    path: Path,
-    *,
-    index_url: str | None = None,
-    validate: bool = True,
-    validate_only: Collection[str] = (),
-    timeout: float = 120.0,
-    write: bool = True,
-    found: Sequence[FoundPlugin] | None = None,
-    runs: Sequence[ValidationRun] | None = None,
-    on_progress: Callable[[str, str], None] | None = None,
-) -> UpdateResult:
-    """Regenerate the registry.json at ``path``; write it when it changed and ``write``.
-
-    ``found`` defaults to a fresh scan of the index; ``runs`` to ``validate``
-    runs of the found packages whose recorded validation is not for their
-    current version (only ``validate_only`` packages when given; none when
-    ``validate`` is false).
-    """
-    data = _read(path)
-    catalog = parse_catalog(data, source=str(path))  # refuses a broken file, all problems listed
-    if catalog.schema_version > SCHEMA_VERSION:
-        raise CatalogError(
-            f"{path} uses schema_version {catalog.schema_version}, newer than this tool "
-            f"({SCHEMA_VERSION}); upgrade fastrtc-registry before regenerating it"
-        )
-    doc = decode_document(data, source=str(path))
-    notes: list[str] = []
-    if found is None:
-        from ._registry_sources import scan_index
-
-        found, index_url = scan_index(index_url, doc)
-    if runs is None:
-        runs = []
-        if validate:
-            from ._registry_sources import run_validations
-
-            current = {
-                _key(raw["kind"], raw["name"]): raw.get("validation") for raw in doc["plugins"]
-            }
-            runs, run_notes = run_validations(
-                found,
-                current,
-                index_url=index_url,
-                only=validate_only,
-                timeout=timeout,
-                on_progress=on_progress,
-            )
-            notes.extend(run_notes)
-    result = merge_registry(doc, found, runs)
-    text = dump_registry(result.doc)
-    changed = text != data.decode("utf-8")
-    if changed and write:
-        write_text_atomic(path, text, mode=path.stat().st_mode & 0o777)
-    return UpdateResult(
-        path, changed, text, result.added, result.validated, result.skipped, tuple(notes)
-    )
