@@ -10,7 +10,7 @@ itself, and its settings, in ``copy()``. Importing it imports fastrtc.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastrtc import ReplyOnStopWords
 
@@ -21,6 +21,15 @@ DEFAULT_STOP_WORDS = ("computer",)
 
 class StopWords(ReplyOnStopWords):
     """Reply after a stop word and then a pause; ``stop_words`` is a keyword."""
+
+    # The stop word opens the turn ("computer, what time is it?"); the reply
+    # follows the next pause. See docs/authoring.md, "Tags".
+    __fastrtc_tags__: ClassVar[dict[str, Any]] = {
+        "trigger": "keyword",
+        "keywords": list(DEFAULT_STOP_WORDS),
+        "keyword_position": "start",
+        "stt": True,
+    }
 
     def __init__(
         self, fn: Any, *args: Any, stop_words: Sequence[str] = DEFAULT_STOP_WORDS, **kwargs: Any
