@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,40 @@ def test_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(ScaffoldError, match="exists and is not empty"):
         create_project("x", "vad", tmp_path)
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["file", "under-a-file"])
+def test_a_file_as_directory_is_refused_before_writing(tmp_path: Path, inside: bool) -> None:
+    afile = tmp_path / "afile.txt"
+    afile.write_text("mine")
+    with pytest.raises(ScaffoldError, match=r"afile\.txt is a file, not a directory"):
+        create_project("x", "vad", afile / "sub" if inside else afile)
+    assert afile.read_text() == "mine" and sorted(tmp_path.iterdir()) == [afile]
+
+
+def test_cli_new_with_a_file_as_dir_is_a_usage_error(tmp_path: Path) -> None:
+    afile = tmp_path / "afile.txt"
+    afile.write_text("mine")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fastrtc_registry",
+            "new",
+            "x",
+            "--kind",
+            "vad",
+            "--dir",
+            str(afile),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Invalid value for '--dir'" in proc.stderr and "Traceback" not in proc.stderr
+    assert afile.read_text() == "mine" and sorted(tmp_path.iterdir()) == [afile]
 
 
 @pytest.fixture(scope="module")
