@@ -1,0 +1,193 @@
+"""The bench chart: accuracy by condition and end-of-turn delay per plugin, at a glance.
+
+Top: a heat map, one row per VAD: F1 on clean speech and on speech in each
+noise at each SNR (green is good), then the share of frames wrongly called
+speech in silence, noise, humming and music (red is bad). Bottom: one bar per
+plugin from 0 to the median end-of-turn delay, a whisker to the 95th
+percentile, and the false turn ends and missed turns beside it. SVG is written
+with the standard library; PNG needs matplotlib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from .corpus import NOISE_LEVELS_DBFS, SNRS_DB
+from .run import FALSE_SPEECH_GROUPS, BenchResult
+
+__all__ = ["FORMATS", "columns", "render_png", "render_svg", "write_plot"]
+
+FORMATS = (".svg", ".png")
+
+
+def columns() -> list[tuple[str, str, str]]:
+    """The heat map's columns: (header, condition or group key, "f1" or "false_speech")."""
+    cols = [("clean", "clean", "f1")]
+    for noise in NOISE_LEVELS_DBFS:
+        cols += [(f"{noise} {snr}", f"speech+{noise}/{snr} dB", "f1") for snr in SNRS_DB]
+    cols += [(group, group, "false_speech") for group in FALSE_SPEECH_GROUPS]
+    return cols
+
+
+def _cell(result: BenchResult, key: str, metric: str) -> float | None:
+    source = result.conditions if key in result.conditions else result.groups
+    value = (source.get(key) or {}).get(metric)
+    return None if value is None else float(value)
+
+
+def _colour(value: float | None, metric: str) -> str:
+    if value is None:
+        return "#f1f3f5"
+    good = value if metric == "f1" else 1.0 - value
+    if metric == "f1":
+        good = max(0.0, min(1.0, (value - 0.5) / 0.5))  # F1 below 0.5 is as bad as it gets
+    red, green = (230, 57, 70), (43, 147, 72)
+    mix = [round(r + (g - r) * good) for r, g in zip(red, green, strict=False)]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def _delay_label(r: BenchResult) -> str:
+    if r.error:
+        return "failed"
+    if r.end_of_turn_p50_ms is None:
+        return "no turn answered"
+    return (
+        f"p50 {r.end_of_turn_p50_ms:.0f} ms, p95 {r.end_of_turn_p95_ms or 0:.0f} ms; "
+        f"{r.false_turn_ends} false turn ends, {r.missed_turns} missed"
+    )
+
+
+def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
+    """The chart as an SVG document."""
+    cols = columns()
+    vads = [r for r in results if r.kind == "vad" and not r.error]
+    label_w, cell_w, cell_h, top = 170, 58, 26, 70
+    width = label_w + cell_w * len(cols) + 20
+    heat_h = cell_h * max(1, len(vads))
+    bars_top = top + heat_h + 70
+    bar_h = 30
+    height = bars_top + bar_h * max(1, len(results)) + 50
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="10" y="20" font-size="15" font-weight="bold">'
+        f"{escape(title or 'fastrtc-plugins bench')}</text>",
+        '<text x="10" y="40">Accuracy by condition: frame F1 on speech (higher is better), '
+        "then share of frames wrongly called speech (lower is better)</text>",
+    ]
+    speech_cols = sum(1 for c in cols if c[2] == "f1")
+    x_split = label_w + cell_w * speech_cols
+    out.append(
+        f'<text x="{label_w}" y="{top - 18}" font-weight="bold">F1 (SNR in dB)</text>'
+        f'<text x="{x_split}" y="{top - 18}" font-weight="bold">false speech</text>'
+    )
+    for index, (header, _, _) in enumerate(cols):
+        x = label_w + index * cell_w + cell_w / 2
+        out.append(f'<text x="{x:.0f}" y="{top - 4}" text-anchor="middle">{escape(header)}</text>')
+    for row, result in enumerate(vads):
+        y = top + row * cell_h
+        out.append(f'<text x="10" y="{y + 17}">{escape(result.name)}</text>')
+        for index, (_, key, metric) in enumerate(cols):
+            value = _cell(result, key, metric)
+            x = label_w + index * cell_w
+            text = "-" if value is None else (f"{value:.2f}" if metric == "f1" else f"{value:.0%}")
+            out.append(
+                f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="{_colour(value, metric)}"><title>{escape(result.name)} {escape(key)} '
+                f"{metric}: {text}</title></rect>"
+                f'<text x="{x + cell_w / 2 - 1:.0f}" y="{y + 17}" text-anchor="middle" '
+                f'fill="white" font-weight="bold">{text}</text>'
+            )
+    if not vads:
+        out.append(f'<text x="10" y="{top + 17}">(no VAD measured)</text>')
+    delays = [r.end_of_turn_p95_ms or r.end_of_turn_p50_ms or 0.0 for r in results]
+    longest = max([*delays, 1000.0]) * 1.1
+    scale_w = width - label_w - 340
+    out.append(
+        f'<text x="10" y="{bars_top - 30}" font-weight="bold">End-of-turn delay in ReplyOnPause '
+        "(end of speech to reply; bar p50, whisker p95)</text>"
+    )
+    for row, result in enumerate(results):
+        y = bars_top + row * bar_h
+        name = result.name + (" (turn-taking)" if result.kind != "vad" else "")
+        out.append(f'<text x="10" y="{y + 18}">{escape(name)}</text>')
+        p50, p95 = result.end_of_turn_p50_ms, result.end_of_turn_p95_ms
+        if p50 is not None and not result.error:
+            w50 = p50 / longest * scale_w
+            out.append(
+                f'<rect x="{label_w}" y="{y + 5}" width="{w50:.1f}" height="{bar_h - 10}" '
+                'fill="#1c7ed6"/>'
+            )
+            if p95 is not None:
+                x95 = label_w + p95 / longest * scale_w
+                mid = y + bar_h / 2
+                out.append(
+                    f'<line x1="{label_w + w50:.1f}" y1="{mid}" x2="{x95:.1f}" y2="{mid}" '
+                    f'stroke="#333"/><line x1="{x95:.1f}" y1="{y + 8}" x2="{x95:.1f}" '
+                    f'y2="{y + bar_h - 8}" stroke="#333"/>'
+                )
+        out.append(
+            f'<text x="{label_w + scale_w + 12}" y="{y + 18}">{escape(_delay_label(result))}</text>'
+        )
+    axis_y = bars_top + bar_h * max(1, len(results)) + 16
+    for ms in range(0, int(longest) + 1, 500):
+        x = label_w + ms / longest * scale_w
+        out.append(f'<text x="{x:.0f}" y="{axis_y}" text-anchor="middle">{ms / 1000:g} s</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def render_png(results: Sequence[BenchResult], path: Path, *, title: str = "") -> None:
+    """The same chart as a PNG, drawn with matplotlib (which must be installed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    cols = columns()
+    vads = [r for r in results if r.kind == "vad" and not r.error]
+    fig, (heat, bars) = plt.subplots(
+        2,
+        1,
+        figsize=(13, 2.5 + 0.45 * (len(vads) + len(results))),
+        gridspec_kw={"height_ratios": [max(1, len(vads)) + 1.5, max(1, len(results)) + 1]},
+    )
+    goodness = np.full((max(1, len(vads)), len(cols)), np.nan)
+    for row, result in enumerate(vads):
+        for index, (_, key, metric) in enumerate(cols):
+            value = _cell(result, key, metric)
+            if value is None:
+                continue
+            goodness[row, index] = max(0.0, (value - 0.5) / 0.5) if metric == "f1" else 1.0 - value
+            text = f"{value:.2f}" if metric == "f1" else f"{value:.0%}"
+            heat.text(index, row, text, ha="center", va="center", color="white", fontsize=8)
+    heat.imshow(goodness, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+    heat.set_xticks(range(len(cols)), [c[0] for c in cols], rotation=45, ha="right", fontsize=8)
+    heat.set_yticks(range(len(vads)), [r.name for r in vads])
+    heat.set_title("Frame F1 on speech (by SNR, dB) | share of frames wrongly called speech")
+    names = [r.name + (" (turn-taking)" if r.kind != "vad" else "") for r in results]
+    p50 = [r.end_of_turn_p50_ms or 0.0 for r in results]
+    p95 = [max((r.end_of_turn_p95_ms or 0.0) - (r.end_of_turn_p50_ms or 0.0), 0.0) for r in results]
+    ys = range(len(results))
+    bars.barh(ys, p50, xerr=[[0] * len(results), p95], color="#1c7ed6", capsize=4)
+    bars.set_yticks(ys, names)
+    bars.invert_yaxis()
+    bars.set_xlabel("end-of-turn delay, ms (bar p50, whisker p95)")
+    for y, result in zip(ys, results, strict=False):
+        bars.text(max(p50) * 0.02, y, _delay_label(result), va="center", color="white", fontsize=8)
+    fig.suptitle(title or "fastrtc-plugins bench")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_plot(results: Sequence[BenchResult], path: Path, *, title: str = "") -> None:
+    """Write the chart to ``path``: SVG or PNG by its suffix."""
+    if path.suffix.lower() == ".png":
+        render_png(results, path, title=title)
+    else:
+        path.write_text(render_svg(results, title=title), "utf-8")

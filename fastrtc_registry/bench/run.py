@@ -1,0 +1,349 @@
+"""Run the bench: worker side (measure one plugin) and parent side (one worker per plugin).
+
+Worker side, :func:`bench_action` builds and warms up one plugin, then:
+
+- a VAD gets every clip of the corpus at 48 kHz in 0.6 s chunks, as
+  ``ReplyOnPause`` calls it; each call is timed and its spans become 10 ms
+  frame decisions scored against the labels; then it is injected into a
+  plain ``ReplyOnPause`` driven over the conversations frame by frame;
+- a turn-taking plugin is driven over the conversations with the reference
+  VAD injected (a fixed energy detector, so the figures are the algorithm's).
+
+Parent side, :func:`bench_plugins` runs each plugin in its own worker process,
+one after another so that they do not compete for the CPU.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .corpus import CHUNK_S, CORPUS_VERSION
+
+__all__ = ["BenchResult", "bench_action", "bench_plugins", "catalog_record", "rank"]
+
+RATE = 48000
+FALSE_SPEECH_GROUPS = ("silence", "noise", "humming", "music")
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """One plugin's figures; ``error`` is set (and the figures are empty) when it failed."""
+
+    name: str
+    kind: str = "vad"
+    package: str = ""
+    version: str = ""
+    error: str | None = None
+    corpus: str = CORPUS_VERSION
+    date: str = ""
+    fastrtc: str = ""
+    python: str = ""
+    build_s: float = 0.0
+    warmup_s: float = 0.0
+    p50_ms: float | None = None
+    """vad() latency per 0.6 s chunk at 48 kHz, over every chunk of the corpus."""
+    p95_ms: float | None = None
+    realtime_factor: float | None = None
+    """Processing time over audio time: below 1 is faster than real time."""
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    """Frame-level F1 over every clip of the corpus (10 ms frames)."""
+    silence_false_speech: float | None = None
+    noise_false_speech: float | None = None
+    humming_false_speech: float | None = None
+    music_false_speech: float | None = None
+    end_of_turn_p50_ms: float | None = None
+    """From the end of speech to the reply, in ReplyOnPause over the conversations."""
+    end_of_turn_p95_ms: float | None = None
+    false_turn_ends: int | None = None
+    missed_turns: int | None = None
+    reference_vad: str | None = None
+    """For a turn-taking plugin: the VAD it was driven with."""
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+    """Per clip: frames, speech_frames, precision, recall, f1, false_speech."""
+    groups: Mapping[str, Any] = field(default_factory=dict)
+    """The same per group of clips (clean, noise, humming, speech+pink, ...)."""
+    turns: Mapping[str, Any] = field(default_factory=dict)
+    """Turns, answered, delays_ms, false_turn_ends_by, per conversation too."""
+    speech_s: float | None = None
+    """Speech heard in fastrtc's recording (17.49 s labelled)."""
+    silence_s: float | None = None
+    """Speech heard in 6 s of digital silence (should be 0)."""
+    noise_s: float | None = None
+    """Speech heard in the 48 s of noise-only clips (should be about 0)."""
+    timeline: tuple[tuple[float, float], ...] = ()
+    """Speech spans found in the recording, in seconds."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``bench --json`` form."""
+        data = asdict(self)
+        data["timeline"] = [list(span) for span in self.timeline]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BenchResult:
+        """Back from :meth:`as_dict` (unknown keys are ignored)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["timeline"] = tuple(tuple(span) for span in known.get("timeline") or ())
+        return cls(**known)
+
+
+def catalog_record(result: BenchResult) -> dict[str, Any]:
+    """The figures a catalog entry keeps for one plugin version (``registry update --bench``)."""
+    keys = (
+        "version",
+        "fastrtc",
+        "python",
+        "corpus",
+        "date",
+        "f1",
+        "precision",
+        "recall",
+        "humming_false_speech",
+        "noise_false_speech",
+        "silence_false_speech",
+        "end_of_turn_p50_ms",
+        "end_of_turn_p95_ms",
+        "false_turn_ends",
+        "missed_turns",
+        "p50_ms",
+        "realtime_factor",
+    )
+    return {key: getattr(result, key) for key in keys}
+
+
+def rank(results: Sequence[BenchResult]) -> list[BenchResult]:
+    """Best first: VADs by F1, then humming false speech, then end-of-turn delay; then
+    turn-taking plugins by mistakes and delay; failures last."""
+
+    def key(r: BenchResult) -> tuple[Any, ...]:
+        mistakes = (r.false_turn_ends or 0) + (r.missed_turns or 0)
+        delay = r.end_of_turn_p50_ms if r.end_of_turn_p50_ms is not None else float("inf")
+        if r.error:
+            return (2, r.name)
+        if r.kind == "vad":
+            return (0, -(r.f1 or 0.0), r.humming_false_speech or 0.0, mistakes, delay, r.name)
+        return (1, mistakes, delay, r.name)
+
+    return sorted(results, key=key)
+
+
+def bench_plugins(
+    names: Sequence[str],
+    *,
+    timeout: float = 300.0,
+    python: str | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> list[BenchResult]:
+    """Benchmark the named plugins, each in its own worker, one after another; ranked."""
+    from .._worker import run_worker
+
+    results = []
+    for name in names:
+        if on_start is not None:
+            on_start(name)
+        outcome = run_worker({"action": "bench", "name": name}, timeout=timeout, python=python)
+        results.append(_result(name, outcome.answer, outcome.error))
+    return rank(results)
+
+
+def _result(name: str, answer: Mapping[str, Any] | None, error: str | None) -> BenchResult:
+    if answer is None:
+        return BenchResult(name=name, error=error or "the worker gave no answer")
+    if not answer.get("ok"):
+        return BenchResult(name=name, error=str(answer.get("error")))
+    try:
+        return BenchResult.from_dict(answer["result"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return BenchResult(name=name, error=f"the worker's answer was malformed: {exc}")
+
+
+# --- worker side -------------------------------------------------------------
+
+
+def bench_action(request: Mapping[str, Any]) -> dict[str, Any]:
+    """Worker side: build, warm up and measure one plugin (a VAD, else a turn-taking one)."""
+    import datetime
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ..errors import PluginNotFoundError
+    from ..loading import find_plugin
+
+    name = str(request["name"])
+    kind = request.get("kind")
+    try:
+        if kind is None:
+            try:
+                record = find_plugin(name, "vad")
+            except PluginNotFoundError as not_vad:
+                try:
+                    record = find_plugin(name, "turn-taking")
+                except PluginNotFoundError:
+                    raise not_vad from None
+        else:
+            record = find_plugin(name, kind)
+    except Exception as exc:
+        return {"ok": False, "error": _one_line(exc)}
+    try:
+        fastrtc = version("fastrtc")
+    except PackageNotFoundError:
+        fastrtc = ""
+    base: dict[str, Any] = {
+        "name": record.name,
+        "kind": record.kind,
+        "package": record.package,
+        "version": record.version,
+        "date": datetime.datetime.now(datetime.timezone.utc).date().isoformat(),
+        "fastrtc": fastrtc,
+        "python": platform.python_version(),
+    }
+    try:
+        figures = _measure_vad(name) if record.kind == "vad" else _measure_turn_taking(name)
+    except Exception as exc:
+        return {"ok": False, "error": _one_line(exc)}
+    return {"ok": True, "result": BenchResult(**base, **figures).as_dict()}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+class _Stage(Exception):
+    """A plugin call failed; the message says which stage."""
+
+
+def _measure_vad(name: str) -> dict[str, Any]:
+    import numpy as np
+
+    from ..loading import load_vad
+    from . import corpus
+    from .metrics import FrameCounts, frames_from_spans, percentile, score_frames
+
+    started = time.perf_counter()
+    model: Any = load_vad(name, warmup=False)
+    built = time.perf_counter()
+    model.warmup()
+    warmed = time.perf_counter()
+
+    step = int(RATE * CHUNK_S)
+    latencies: list[float] = []
+    conditions: dict[str, Any] = {}
+    groups: dict[str, FrameCounts] = {}
+    heard: dict[str, float] = {"clean": 0.0, "silence": 0.0, "noise": 0.0}
+    timeline: list[tuple[float, float]] = []
+    for clip in corpus.clips(RATE):
+        decided = []
+        for start in range(0, len(clip.audio) - step + 1, step):
+            chunk = np.array(clip.audio[start : start + step])
+            began = time.perf_counter()
+            try:
+                duration, found = model.vad((RATE, chunk), None)
+            except Exception as exc:
+                raise _Stage(f"vad() failed on {clip.name}: {_one_line(exc)}") from exc
+            latencies.append(time.perf_counter() - began)
+            spans: list[dict[str, int]] = [dict(span) for span in found]
+            decided.append(frames_from_spans(spans, step, RATE))
+            if clip.group in heard:
+                heard[clip.group] += float(duration)
+            if clip.group == "clean":
+                timeline.extend(
+                    ((start + s["start"]) / RATE, (start + s["end"]) / RATE) for s in spans
+                )
+        counts = score_frames(np.concatenate(decided), clip.labels)
+        conditions[clip.name] = counts.as_dict()
+        groups[clip.group] = groups.get(clip.group, FrameCounts()) + counts
+    overall = sum(groups.values(), FrameCounts())
+
+    from fastrtc import ReplyOnPause
+
+    turns = _conversations(lambda reply: ReplyOnPause(reply, model=model))
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    return {
+        "build_s": round(built - started, 4),
+        "warmup_s": round(warmed - built, 4),
+        "p50_ms": round((p50 or 0.0) * 1000, 3),
+        "p95_ms": round((p95 or 0.0) * 1000, 3),
+        "realtime_factor": round(sum(latencies) / (len(latencies) * CHUNK_S), 5),
+        "precision": _r(overall.precision),
+        "recall": _r(overall.recall),
+        "f1": _r(overall.f1),
+        **{
+            f"{group}_false_speech": _r(groups[group].false_speech) for group in FALSE_SPEECH_GROUPS
+        },
+        **turns,
+        "conditions": conditions,
+        "groups": {group: counts.as_dict() for group, counts in groups.items()},
+        "speech_s": round(heard["clean"], 3),
+        "silence_s": round(heard["silence"], 3),
+        "noise_s": round(heard["noise"], 3),
+        "timeline": tuple((round(a, 3), round(b, 3)) for a, b in timeline),
+    }
+
+
+def _measure_turn_taking(name: str) -> dict[str, Any]:
+    from ..loading import load_turn_taking
+
+    started = time.perf_counter()
+    cls: Any = load_turn_taking(name)
+    built = time.perf_counter()
+    reference = _reference_vad()
+    figures = _conversations(lambda reply: cls(reply, model=reference))
+    return {
+        "build_s": round(built - started, 4),
+        "reference_vad": f"{type(reference).__name__}(threshold_db={reference.threshold_db:g})",
+        **figures,
+    }
+
+
+def _reference_vad() -> Any:
+    """The conformance suite's reference VAD: a fixed energy threshold, no state."""
+    import importlib
+
+    for home in ("validation.observe_turn_taking", "checks.turn_taking"):
+        try:
+            module = importlib.import_module(f"fastrtc_registry.{home}")
+        except ImportError:
+            continue
+        if hasattr(module, "ReferenceVAD"):
+            return module.ReferenceVAD()
+    raise ImportError("fastrtc_registry has no ReferenceVAD")
+
+
+def _conversations(make_handler: Callable[[Any], Any]) -> dict[str, Any]:
+    """Drive a fresh handler over each conversation; turn figures overall and per conversation."""
+    from ..simulate import drive_handler, recording_reply
+    from . import corpus
+    from .metrics import TurnCounts, score_turns
+
+    total = TurnCounts()
+    per: dict[str, Any] = {}
+    for conversation in corpus.conversations(RATE):
+        reply, _ = recording_reply()
+        try:
+            handler = make_handler(reply)
+            replies = drive_handler(handler, conversation.audio)
+        except Exception as exc:
+            raise _Stage(
+                f"the handler failed on conversation {conversation.name}: {_one_line(exc)}"
+            ) from exc
+        counts = score_turns([r.at_s for r in replies], conversation)
+        per[conversation.name] = {**counts.as_dict(), "replies_s": [r.at_s for r in replies]}
+        total = total + counts
+    summary = total.as_dict()
+    return {
+        "end_of_turn_p50_ms": summary["end_of_turn_p50_ms"],
+        "end_of_turn_p95_ms": summary["end_of_turn_p95_ms"],
+        "false_turn_ends": summary["false_turn_ends"],
+        "missed_turns": summary["missed_turns"],
+        "turns": {**summary, "conversations": per},
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
