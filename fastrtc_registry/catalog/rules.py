@@ -94,8 +94,13 @@ def json_pointer(*parts: str | int) -> str:
 def _short(value: Any) -> str:
     """A value for a message: strings quoted with escapes, other values by their JSON kind."""
     if not isinstance(value, str):
-        kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (list, "a list"))
-        kinds += ((Mapping, "an object"),)
+        kinds: tuple[tuple[type, str], ...] = (
+            (bool, "a boolean"),
+            (int, "an integer"),
+            (float, "a number"),
+            (list, "a list"),
+            (Mapping, "an object"),
+        )
         return "null" if value is None else next((k for t, k in kinds if isinstance(value, t)), "?")
     text = ascii(value)
     return text if len(text) <= 40 else text[:37] + "..."
