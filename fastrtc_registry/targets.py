@@ -18,6 +18,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 import venv
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,19 +50,40 @@ class ResolvedTarget:
     notes: tuple[str, ...] = ()
 
 
+class _Deadline:
+    """The seconds left of one ``--timeout`` shared by the build and install steps."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def left(self, what: str) -> float:
+        remaining = self._end - time.monotonic()
+        if remaining <= 0:
+            raise ValidationTargetError(f"{what} timed out after {self.seconds:g} s (--timeout)")
+        return remaining
+
+
+_NO_DEADLINE = 3600.0
+
+
 @contextmanager
 def resolve_target(
     target: str,
     *,
     index_url: str | None = None,
     on_progress: _Progress | None = None,
+    timeout: float = _NO_DEADLINE,
 ) -> Iterator[ResolvedTarget]:
-    """Resolve ``target``; temporary environments are removed on exit."""
+    """Resolve ``target`` within ``timeout``; temporary environments are removed on exit."""
     say = on_progress or (lambda _name, _what: None)
+    deadline = _Deadline(timeout)
     if target.startswith(PYPI_PREFIX):
         with tempfile.TemporaryDirectory(prefix="fastrtc-validate-") as tmp:
-            wheel = _download(target[len(PYPI_PREFIX) :], Path(tmp) / "dist", index_url, say)
-            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say)
+            wheel = _download(
+                target[len(PYPI_PREFIX) :], Path(tmp) / "dist", index_url, say, deadline
+            )
+            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say, deadline)
         return
     path = Path(target).expanduser()
     if path.is_dir():
@@ -72,8 +94,8 @@ def resolve_target(
             )
         with tempfile.TemporaryDirectory(prefix="fastrtc-validate-") as tmp:
             say(target, "building the wheel")
-            wheel = build_project_wheel(path, Path(tmp) / "dist")
-            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say)
+            wheel = build_project_wheel(path, Path(tmp) / "dist", timeout=deadline.left("building"))
+            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say, deadline)
         return
     if path.suffix == ".whl" or path.is_file():
         if not path.is_file():
@@ -81,7 +103,7 @@ def resolve_target(
         if path.suffix != ".whl":
             raise ValidationTargetError(f"{target} is not a wheel (.whl) file")
         with tempfile.TemporaryDirectory(prefix="fastrtc-validate-") as tmp:
-            yield _in_throwaway_env(target, path, Path(tmp), index_url, say)
+            yield _in_throwaway_env(target, path, Path(tmp), index_url, say, deadline)
         return
     if os.sep in target or target.startswith("."):
         raise ValidationTargetError(f"no such file or directory: {target}")
@@ -123,9 +145,15 @@ def _installed(target: str) -> ResolvedTarget:
     return ResolvedTarget(target, tuple((package, p) for p in package.plugins()))
 
 
-def build_project_wheel(project: Path, outdir: Path) -> Path:
-    """Build ``project`` into a wheel with its own build backend (offline when possible)."""
+def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEADLINE) -> Path:
+    """Build ``project`` into a wheel with its own build backend (offline when possible).
+
+    The backend runs supervised: after ``timeout`` seconds it is killed with
+    every process it started.
+    """
     import importlib.util
+
+    from .validation.process import run_command
 
     outdir.mkdir(parents=True, exist_ok=True)
     if importlib.util.find_spec("build") is not None:
@@ -144,32 +172,44 @@ def build_project_wheel(project: Path, outdir: Path) -> Path:
             str(project),
         ]
         attempts = [[*base, "--no-build-isolation"], base]
+    deadline = _Deadline(timeout)
     error = ""
     for command in attempts:  # the installed backend first: fast and offline
-        proc = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = run_command(command, timeout=deadline.left(f"building {project}"))
+        if done.returncode is None:
+            raise ValidationTargetError(
+                f"building {project} into a wheel timed out after {timeout:g} s (--timeout); "
+                "its build backend did not return"
+            )
         wheels = sorted(outdir.glob("*.whl"))
-        if proc.returncode == 0 and wheels:
+        if done.returncode == 0 and wheels:
             return wheels[-1]
-        error = _last_line(proc.stderr or proc.stdout)
+        error = _last_line(done.output)
     raise ValidationTargetError(f"building {project} into a wheel failed: {error}")
 
 
 def _in_throwaway_env(
-    label: str, wheel: Path, tmp: Path, index_url: str | None, say: _Progress
+    label: str,
+    wheel: Path,
+    tmp: Path,
+    index_url: str | None,
+    say: _Progress,
+    deadline: _Deadline | None = None,
 ) -> ResolvedTarget:
     try:
         package = package_from_wheel(wheel)
     except ValueError as exc:
         raise ValidationTargetError(str(exc)) from exc
     say(package.name, "creating a throwaway environment")
+    deadline = deadline or _Deadline(_NO_DEADLINE)
     python = make_overlay_venv(tmp / "venv")
     notes = [f"checked {wheel.name} in a throwaway environment"]
-    _install(python, [str(wheel), "--no-deps"], index_url=None)
+    _install(python, [str(wheel), "--no-deps"], index_url=None, deadline=deadline)
     missing = _unmet_requirements(python, package)
     if missing:
         say(package.name, f"installing its dependencies ({', '.join(missing)})")
         try:
-            _install(python, [str(wheel)], index_url=index_url)
+            _install(python, [str(wheel)], index_url=index_url, deadline=deadline)
         except ValidationTargetError as exc:
             raise ValidationTargetError(
                 f"{package.name} needs {', '.join(missing)}, which could not be installed: "
@@ -219,7 +259,9 @@ def make_overlay_venv(root: Path) -> Path:
     return python
 
 
-def _install(python: Path, args: Sequence[str], *, index_url: str | None) -> None:
+def _install(
+    python: Path, args: Sequence[str], *, index_url: str | None, deadline: _Deadline
+) -> None:
     uv = shutil.which("uv")
     command = (
         [uv, "pip", "install", "--quiet", "--python", str(python)]
@@ -240,7 +282,9 @@ def _install(python: Path, args: Sequence[str], *, index_url: str | None) -> Non
         extra.append("--offline")
     elif _offline():
         extra.append("--no-index")
-    _run([*command, *extra, *args], "installing", env=env)
+    _supervised(
+        [*command, *extra, *args], "installing", env=env, timeout=deadline.left("installing")
+    )
 
 
 def _index_settings(index_url: str | None) -> tuple[dict[str, str], list[str]]:
@@ -309,7 +353,9 @@ def _unmet_requirements(python: Path, package: PackageInfo) -> list[str]:
     return missing
 
 
-def _download(spec: str, outdir: Path, index_url: str | None, say: _Progress) -> Path:
+def _download(
+    spec: str, outdir: Path, index_url: str | None, say: _Progress, deadline: _Deadline
+) -> Path:
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
@@ -324,7 +370,7 @@ def _download(spec: str, outdir: Path, index_url: str | None, say: _Progress) ->
     say(requirement.name, "downloading from the index")
     env, extra = _index_settings(index_url)
     outdir.mkdir(parents=True, exist_ok=True)
-    _run(
+    _supervised(
         [
             sys.executable,
             "-m",
@@ -340,20 +386,44 @@ def _download(spec: str, outdir: Path, index_url: str | None, say: _Progress) ->
         ],
         f"downloading {spec}",
         env=env,
+        timeout=deadline.left(f"downloading {spec}"),
     )
     files = sorted(outdir.iterdir())
     wheels = [f for f in files if f.suffix == ".whl"]
     if wheels:
         return wheels[0]
     if files:  # an sdist: build it as the installer would
-        return build_project_wheel(files[0], outdir / "built")
+        return build_project_wheel(
+            files[0], outdir / "built", timeout=deadline.left(f"building {spec}")
+        )
     raise ValidationTargetError(f"the index gave no file for {spec}")
 
 
-def _run(command: Sequence[str], what: str, env: dict[str, str] | None = None) -> str:
+def _supervised(
+    command: Sequence[str], what: str, *, env: dict[str, str] | None, timeout: float
+) -> None:
+    # Installers run build backends: supervised, killed with their descendants on timeout.
+    from .validation.process import run_command
+
+    try:
+        done = run_command(command, timeout=timeout, env=env)
+    except OSError as exc:
+        raise ValidationTargetError(f"{what} failed: {exc}") from exc
+    if done.returncode is None:
+        raise ValidationTargetError(f"{what} timed out (--timeout); it was stopped")
+    if done.returncode != 0:
+        raise ValidationTargetError(f"{what} failed: {_last_line(done.output)}")
+
+
+def _run(
+    command: Sequence[str],
+    what: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 900.0,
+) -> str:
     try:
         proc = subprocess.run(
-            list(command), capture_output=True, text=True, env=env, check=False, timeout=900
+            list(command), capture_output=True, text=True, env=env, check=False, timeout=timeout
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ValidationTargetError(f"{what} failed: {exc}") from exc

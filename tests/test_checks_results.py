@@ -40,7 +40,14 @@ def test_exit_code(statuses: tuple[str, ...], plain: int, strict: int) -> None:
 
 def test_summary_counts_each_status() -> None:
     summary = _report("passed", "passed", "failed", "warning", "skipped", "error").summary
-    assert summary.as_dict() == {"passed": 2, "failed": 1, "warnings": 1, "skipped": 1, "errors": 1}
+    assert summary.as_dict() == {
+        "passed": 2,
+        "failed": 1,
+        "warnings": 1,
+        "skipped": 1,
+        "errors": 1,
+        "needs_network": 0,
+    }
     assert summary.line() == "2 passed, 1 failed, 1 errors, 1 warnings, 1 skipped"
 
 
@@ -57,8 +64,16 @@ def test_json_has_the_design_shape() -> None:
     assert {"target", "plugins", "summary"} <= set(data)
     plugin = data["plugins"][0]
     assert {"name", "kind", "object", "checks"} <= set(plugin)
-    assert set(plugin["checks"][0]) == {"id", "title", "status", "message", "duration_s"}
-    assert set(data["summary"]) == {"passed", "failed", "warnings", "skipped", "errors"}
+    keys = {"id", "title", "status", "message", "duration_s", "reason"}
+    assert set(plugin["checks"][0]) == keys
+    assert set(data["summary"]) == {
+        "passed",
+        "failed",
+        "warnings",
+        "skipped",
+        "errors",
+        "needs_network",
+    }
 
 
 def test_junit_has_one_testcase_per_check() -> None:

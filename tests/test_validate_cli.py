@@ -30,16 +30,45 @@ def test_installed_good_plugin_passes_with_the_design_json(good_env: PluginEnv) 
         "vad",
         "fastrtc_energy_vad:EnergyVAD",
     )
-    assert set(data["summary"]) == {"passed", "failed", "warnings", "skipped", "errors"}
+    assert {"passed", "failed", "warnings", "skipped", "errors"} <= set(data["summary"])
+    assert data["summary"]["needs_network"] == 0
+    assert all("reason" in c for c in plugin["checks"])
     assert data["summary"]["failed"] == data["summary"]["errors"] == 0
     assert len(plugin["checks"]) == 25
 
 
-def test_rich_report_has_a_row_per_check_and_a_summary(good_env: PluginEnv) -> None:
+def test_default_report_of_a_passing_plugin_is_one_summary_line(good_env: PluginEnv) -> None:
     proc = good_env.run("validate", "webrtc", env={"COLUMNS": "200"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    (line,) = proc.stdout.strip().splitlines()
+    assert line.startswith("webrtc: 25 passed in ")
+
+
+def test_verbose_report_lists_every_check(good_env: PluginEnv) -> None:
+    proc = good_env.run("validate", "webrtc", "-v", env={"COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "VAD213" in proc.stdout and "p95" in proc.stdout
+    assert sum(" PASSED " in f" {line} " for line in proc.stdout.splitlines()) == 25
     assert proc.stdout.strip().splitlines()[-1].startswith("webrtc: 25 passed")
+
+
+def test_default_report_shows_what_to_fix_with_hint_and_anchor(good_env: PluginEnv) -> None:
+    proc = good_env.run("validate", "forgetful", env={"COLUMNS": "200"})
+    assert proc.returncode == 1
+    lines = proc.stdout.strip().splitlines()
+    assert "PASSED" not in proc.stdout
+    assert any(line.strip().startswith("FAILED IMP106") for line in lines)
+    assert "see docs/checks.md#imp106" in proc.stdout
+    assert "fix: define `copy()`" in proc.stdout
+    assert lines[-1].startswith("forgetful: ") and "3 failed" in lines[-1]
+
+
+def test_junit_path_is_checked_before_the_run(good_env: PluginEnv, tmp_path: Path) -> None:
+    out = tmp_path / "no" / "dir" / "x.xml"
+    proc = good_env.run("validate", "energy", "--junit", str(out), env={"COLUMNS": "300"})
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr
+    assert "Validating" not in proc.stderr
 
 
 def test_forgetful_fails_the_copy_checks_and_ignore_waives_them(good_env: PluginEnv) -> None:

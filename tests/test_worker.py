@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from fastrtc_registry._worker import run_worker
+from fastrtc_registry.validation.protocol import (
+    LoadReply,
+    LoadRequest,
+    ProtocolViolation,
+    decode_message,
+    decode_value,
+    encode_message,
+    encode_value,
+)
+from fastrtc_registry.validation.worker import WorkerSession, WorkerStopped
 
 MODULES = {
     "hangs": "while True:\n    pass\n",
@@ -40,48 +49,74 @@ def module_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _import(module_dir: Path, module: str, timeout: float = 30.0):
+def _load(module_dir: Path, module: str, timeout: float = 30.0) -> tuple[LoadReply, str]:
     env = {**os.environ, "PYTHONPATH": str(module_dir)}
-    return run_worker(
-        {"action": "import", "object": f"worker_{module}:Model", "kind": "vad"},
-        timeout=timeout,
-        env=env,
-    )
+    with WorkerSession(timeout=timeout, env=env) as session:
+        reply = session.request(LoadRequest(f"worker_{module}:Model", "vad"), LoadReply)
+        return reply, session.output
 
 
 def test_hang_times_out(module_dir: Path) -> None:
-    outcome = _import(module_dir, "hangs", timeout=2.0)
-    assert outcome.answer is None
-    assert outcome.error == "timed out after 2 s (the plugin hung or is too slow)"
+    with pytest.raises(WorkerStopped, match=r"^timed out after 2 s \(the plugin hung"):
+        _load(module_dir, "hangs", timeout=2.0)
 
 
 def test_exit_is_reported(module_dir: Path) -> None:
-    outcome = _import(module_dir, "exits")
-    assert outcome.answer is None
-    assert outcome.returncode == 3
-    assert outcome.error is not None
-    assert outcome.error.startswith("the worker exited with code 3 without answering")
+    with pytest.raises(WorkerStopped, match=r"^the worker exited with code 3 without answering"):
+        _load(module_dir, "exits")
 
 
 def test_segfault_is_reported(module_dir: Path) -> None:
-    outcome = _import(module_dir, "segfaults")
-    assert outcome.answer is None
-    assert outcome.error == "the plugin crashed the interpreter (SIGSEGV)"
+    with pytest.raises(WorkerStopped, match=r"^the plugin crashed the interpreter \(SIGSEGV\)$"):
+        _load(module_dir, "segfaults")
 
 
-def test_exception_becomes_an_answer(module_dir: Path) -> None:
-    outcome = _import(module_dir, "raises")
-    assert outcome.answer == {"ok": False, "error": "RuntimeError: model file is corrupt"}
+def test_exception_is_an_observation(module_dir: Path) -> None:
+    reply, _ = _load(module_dir, "raises")
+    assert reply.error is not None
+    assert reply.error.line() == "RuntimeError: model file is corrupt"
+    assert reply.facts is None
 
 
 def test_plugin_output_does_not_corrupt_the_answer(module_dir: Path) -> None:
-    outcome = _import(module_dir, "noisy")
-    assert outcome.answer == {"ok": True, "error": None}
-    assert "hello from the plugin" in outcome.stderr
+    reply, output = _load(module_dir, "noisy")
+    assert reply.error is None and reply.facts is not None
+    assert reply.facts.qualname == "Model" and reply.facts.missing_methods == ()
+    assert "hello from the plugin" in output
 
 
-def test_unknown_action_is_an_error_answer() -> None:
-    outcome = run_worker({"action": "nope"}, timeout=30)
-    assert outcome.answer is not None
-    assert outcome.answer["ok"] is False
-    assert "KeyError" in outcome.answer["error"]
+def test_values_keep_their_types_across_the_protocol() -> None:
+    import numpy as np
+
+    value = (float("inf"), [{"start": np.int64(3), "end": 4.5}], np.float32(0.5), True, None)
+    decoded = decode_value(encode_value(value))
+    assert decoded[0] == float("inf")
+    assert decoded[1] == [{"start": 3, "end": 4.5}]
+    assert type(decoded[1][0]["start"]) is int and type(decoded[1][0]["end"]) is float
+    assert decoded[2:] == (0.5, True, None)
+    assert repr(decode_value(encode_value(object()))).startswith("<object object")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"{not json",
+        b'{"ok": true, "results": []}',
+        b'{"run": "x", "seq": 1, "type": "nope", "body": {}}',
+        b'{"run": "x", "seq": "1", "type": "load", "body": {}}',
+        b'{"run": "x", "seq": 1, "type": "load", "body": {"error": 3}}',
+    ],
+    ids=["not-json", "old-answer", "unknown-type", "bad-seq", "bad-field"],
+)
+def test_malformed_replies_are_protocol_violations(line: bytes) -> None:
+    with pytest.raises(ProtocolViolation):
+        decode_message(line, replies=True)
+
+
+def test_a_message_round_trips() -> None:
+    line = encode_message("run1", 7, LoadRequest("m:A", "vad", "a"))
+    assert decode_message(line.strip(), replies=False) == (
+        "run1",
+        7,
+        LoadRequest("m:A", "vad", "a"),
+    )

@@ -1,218 +1,272 @@
-"""Tier 1: the entry point imports, has the right kind, builds, and has the right signatures.
+"""Tier 1 checks: the entry point imports, has the right kind, builds, has the right signatures.
 
-Runs inside the worker only. Returns the built object (a VAD model or a
-turn-taking handler) for the behaviour checks, or None when it could not be
-built.
+Judged in the parent from the worker's ``load`` and ``build`` replies and
+the ``imp.*`` probes. Checks that need no instance (IMP104 on a class,
+IMP106) run on the class, so they run even when building needs a download.
 """
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
+from ..validation.protocol import ExcInfo, SignatureFact
+from .registry import (
+    CheckError,
+    CheckFailed,
+    CheckWarning,
+    NeedsNetwork,
+    Observations,
+    SkipAfter,
+    check,
+)
 
-from .._worker import format_exception
-from ..names import Kind
-from ._base import CheckError, CheckFailed, CheckWarning, Recorder, call
-
-__all__ = ["run_import_checks"]
+__all__ = [
+    "check_builds",
+    "check_copy_overridden",
+    "check_copy_type",
+    "check_imports",
+    "check_object_kind",
+    "check_signatures",
+    "check_warmup",
+    "needs_network",
+    "raised",
+]
 
 _NEEDS_NETWORK = (
-    "needs network: building it downloads files and the download failed ({error}). "
+    "needs network: {what} downloads files and the download failed ({error}){host}. "
     "Connect (or pre-fetch its files into the local cache) and validate again; "
-    "consider shipping the weights in the wheel so it works offline."
+    "consider shipping the weights in the wheel so it works offline"
 )
 
 
-def run_import_checks(rec: Recorder, spec: str, kind: Kind, name: str) -> Any:
-    """Run IMP101-IMP107 on the entry point ``spec``; the built object or None."""
-    holder: dict[str, Any] = {}
-
-    def imports() -> str:
-        from ..loading import import_object, is_network_error
-
-        try:
-            holder["obj"] = import_object(spec)
-        except Exception as exc:
-            cause = exc.__cause__ or exc
-            if is_network_error(cause):
-                raise CheckError(_NEEDS_NETWORK.format(error=format_exception(cause))) from exc
-            raise CheckFailed(
-                f"importing {spec} raised {format_exception(cause)}; the entry point must "
-                "import with only the package's declared dependencies installed"
-            ) from exc
-        return f"imported {spec}"
-
-    def right_kind() -> str:
-        from ..loading import check_object_kind
-
-        try:
-            check_object_kind(holder["obj"], kind, name)
-        except TypeError as exc:
-            raise CheckFailed(str(exc)) from exc
-        return f"{_describe(holder['obj'])} fits the {kind} contract"
-
-    rec.run("IMP101", imports)
-    if "obj" not in holder:
-        _skip_rest(rec, kind, "the entry point did not import (IMP101)")
-        return None
-    rec.run("IMP102", right_kind)
-    if not rec.passed("IMP102"):
-        _skip_rest(rec, kind, "the object is not of the declared kind (IMP102)")
-        return None
-    if kind == "vad":
-        return _vad(rec, holder["obj"])
-    return _turn_taking(rec, holder["obj"])
+def needs_network(error: ExcInfo, what: str) -> NeedsNetwork:
+    """The skip for a plugin that tried the network while doing ``what``."""
+    host = f" (it tried {error.host})" if error.host else ""
+    return NeedsNetwork(_NEEDS_NETWORK.format(what=what, error=error.line(), host=host), error.host)
 
 
-def _build_error(exc: BaseException, what: str, expected: str) -> Exception:
-    from ..errors import PluginRuntimeError
-    from ..loading import is_network_error
-
-    if is_network_error(exc):
-        return CheckError(_NEEDS_NETWORK.format(error=format_exception(exc)))
-    if isinstance(exc, (ImportError, PluginRuntimeError)):
-        return CheckError(f"cannot be built here: {format_exception(exc)}")
-    return CheckFailed(f"{what} raised {format_exception(exc)}; the protocol expects {expected}")
-
-
-def _vad(rec: Recorder, factory: Any) -> Any:
-    built: dict[str, Any] = {}
-
-    def builds() -> str:
-        try:
-            model = factory()
-        except Exception as exc:
-            raise _build_error(
-                exc,
-                f"{_describe(factory)}()",
-                "it to build with no arguments (every option defaulted)",
-            ) from exc
-        if not callable(getattr(model, "vad", None)):
-            raise CheckFailed(
-                f"{_describe(factory)}() returned a {type(model).__name__}, which has no "
-                "vad(audio, options); a fastrtc.vad factory must return a PauseDetectionModel"
-            )
-        built["model"] = model
-        return f"built a {type(model).__name__}"
-
-    def signatures() -> str:
-        model = built["model"]
-        _require_bindable(model.vad, "vad", ((16000, None), None), "vad(audio, options)")
-        warmup = getattr(model, "warmup", None)
-        if not callable(warmup):
-            raise CheckFailed(
-                f"{type(model).__name__} has no warmup(); the protocol "
-                "expects warmup() -> None (it may do nothing)"
-            )
-        _require_bindable(warmup, "warmup", (), "warmup()")
-        return "vad(audio, options) and warmup() match PauseDetectionModel"
-
-    def warms_up() -> str:
-        call("warmup()", built["model"].warmup)
-        return "warmup() returned"
-
-    rec.run("IMP103", builds)
-    if "model" not in built:
-        _skip_rest(rec, "vad", "it could not be built (IMP103)")
-        return None
-    rec.run("IMP104", signatures)
-    if not rec.passed("IMP104"):
-        _skip_rest(rec, "vad", "its methods do not match the protocol (IMP104)")
-        return None
-    rec.run("IMP105", warms_up)
-    return built["model"]
-
-
-def _turn_taking(rec: Recorder, cls: type) -> Any:
-    from .turn_taking import ReferenceVAD, reply_recorder
-
-    built: dict[str, Any] = {}
-
-    def builds() -> str:
-        try:
-            built["handler"] = cls(reply_recorder([]), model=ReferenceVAD())
-        except Exception as exc:
-            raise _build_error(
-                exc,
-                f"{cls.__qualname__}(fn, model=...)",
-                "ReplyOnPause's parameters, with every other option defaulted",
-            ) from exc
-        return f"built {cls.__qualname__}(fn, model=<reference VAD>)"
-
-    def signatures() -> str:
-        from fastrtc.reply_on_pause import AppState
-
-        _require_bindable(
-            built["handler"].determine_pause,
-            "determine_pause",
-            (None, 48000, AppState()),
-            "determine_pause(audio, sampling_rate, state)",
+def raised(label: str, error: ExcInfo) -> CheckFailed | CheckError:
+    """``label raised Type: message``; a memory error is the worker's limit, not a failure."""
+    if error.is_memory:
+        return CheckError(
+            f"{label} raised {error.line()}: the plugin hit the worker's memory limit "
+            "(--memory-limit, FASTRTC_PLUGINS_MEMORY_LIMIT)"
         )
-        return "determine_pause(audio, sampling_rate, state) matches ReplyOnPause"
+    return CheckFailed(f"{label} raised {error.line()}")
 
-    def overrides_copy() -> str:
-        from fastrtc import ReplyOnPause
 
-        owner = next((k for k in cls.__mro__ if "copy" in vars(k)), None)
-        if owner is ReplyOnPause and cls is not ReplyOnPause:
+@check(
+    "IMP101",
+    "entry point imports",
+    needs=("load",),
+    doc="*Why:* nothing else can work otherwise. The message carries the plugin's own error.",
+    fix="declare every dependency the module imports, and keep heavy optional imports "
+    "inside functions.",
+)
+def check_imports(obs: Observations) -> str:
+    """The entry point's module imports and has the attribute."""
+    assert obs.load is not None
+    error = obs.load.error
+    if error is None:
+        return f"imported {obs.spec}"
+    if error.network:
+        raise needs_network(error, "importing it")
+    if error.is_memory:
+        raise raised(f"importing {obs.spec}", error)
+    raise CheckFailed(
+        f"importing {obs.spec} raised {error.line()}; the entry point must import with only "
+        "the package's declared dependencies installed"
+    )
+
+
+@check(
+    "IMP102",
+    "object is of the declared kind",
+    needs=("load",),
+    after=("IMP101",),
+    doc="A VAD entry point is callable (a class with `vad()` and `warmup()`, or a factory); "
+    "a turn-taking entry point is a subclass of `fastrtc.ReplyOnPause`.",
+    fix="point the entry point at the class itself, in the right group.",
+)
+def check_object_kind(obs: Observations) -> str:
+    """A VAD is a factory or a PauseDetectionModel class; a turn-taking plugin a ReplyOnPause."""
+    assert obs.load is not None and obs.load.facts is not None
+    facts = obs.load.facts
+    label = f"{'VAD' if obs.kind == 'vad' else 'turn-taking'} plugin {obs.name!r}"
+    if obs.kind == "vad":
+        if not facts.is_callable:
             raise CheckFailed(
-                f"{cls.__qualname__} inherits ReplyOnPause.copy(), which builds a plain "
-                "ReplyOnPause: every real connection (Stream calls copy()) loses the "
-                "algorithm; override copy() to return the same class with the same settings"
+                f"{label} points at a {facts.type_name}, not a class or factory; a fastrtc.vad "
+                "entry point must be callable with keyword arguments and return an object "
+                "with vad(audio, options) and warmup()"
             )
-        return f"copy() is defined by {owner.__qualname__ if owner else '?'}"
-
-    def copy_type() -> str:
-        handler = built["handler"]
-        copied = call("copy()", handler.copy)
-        if type(copied) is not type(handler):
+        if facts.is_class and facts.missing_methods:
+            missing = " or ".join(f"{m}()" for m in facts.missing_methods)
             raise CheckFailed(
-                f"copy() returned a {type(copied).__qualname__}, not a {cls.__qualname__}; "
-                "Stream uses the copy for each connection, so it must be the same class"
+                f"{label} points at class {facts.qualname}, which has no {missing}; a VAD "
+                "must implement fastrtc's PauseDetectionModel protocol"
             )
-        return f"copy() returned a {cls.__qualname__}"
-
-    rec.run("IMP103", builds)
-    if "handler" not in built:
-        _skip_rest(rec, "turn-taking", "it could not be built (IMP103)")
-        return None
-    rec.run("IMP104", signatures)
-    rec.run("IMP106", overrides_copy)
-    rec.run("IMP107", copy_type)
-    if not rec.passed("IMP104"):
-        return None
-    return built["handler"]
-
-
-def _require_bindable(method: Any, name: str, args: tuple[Any, ...], expected: str) -> None:
-    try:
-        signature = inspect.signature(method)
-    except (TypeError, ValueError):
-        return  # builtins without a signature: the behaviour checks will tell
-    try:
-        signature.bind(*args)
-    except TypeError as exc:
+    elif not facts.is_reply_on_pause:
+        what = facts.qualname if facts.is_class else facts.type_name
         raise CheckFailed(
-            f"{name}{signature} cannot be called as {expected} ({exc}); "
+            f"{label} points at {what}, which is not a subclass of fastrtc.ReplyOnPause; "
+            "a fastrtc.turn_taking entry point must name such a class"
+        )
+    return f"{facts.qualname} fits the {obs.kind} contract"
+
+
+@check(
+    "IMP103",
+    "builds with default arguments",
+    needs=("build",),
+    after=("IMP102",),
+    doc="A VAD: `factory()` returns an object with `vad()`. A turn-taking class: "
+    "`cls(fn, model=<VAD>)` with every other option defaulted. A download failure is "
+    "skipped as needs-network (with the host it tried), a missing optional dependency "
+    "is an `error` naming it.",
+    fix="give every option a default; make downloads lazy or ship the files.",
+)
+def check_builds(obs: Observations) -> str:
+    """Building with default arguments works and gives a model with ``vad()``."""
+    assert obs.build is not None and obs.load is not None and obs.load.facts is not None
+    error, qualname = obs.build.error, obs.load.facts.qualname
+    call = f"{qualname}()" if obs.kind == "vad" else f"{qualname}(fn, model=...)"
+    if error is not None:
+        if error.network:
+            raise needs_network(error, "building it")
+        if "ImportError" in (error.type, *error.bases) or error.type == "PluginRuntimeError":
+            raise CheckError(f"cannot be built here: {error.line()}")
+        if error.is_memory:
+            raise raised(call, error)
+        expected = (
+            "it to build with no arguments (every option defaulted)"
+            if obs.kind == "vad"
+            else "ReplyOnPause's parameters, with every other option defaulted"
+        )
+        raise CheckFailed(f"{call} raised {error.line()}; the protocol expects {expected}")
+    if obs.kind == "vad" and not _signature(obs.build.signatures, "vad").present:
+        raise CheckFailed(
+            f"{call} returned a {obs.build.built_type}, which has no vad(audio, options); "
+            "a fastrtc.vad factory must return a PauseDetectionModel"
+        )
+    return f"built a {obs.build.built_type}"
+
+
+def _signature(facts: tuple[SignatureFact, ...], method: str) -> SignatureFact:
+    return next((f for f in facts if f.method == method), SignatureFact(method, present=False))
+
+
+def _bind(fact: SignatureFact, expected: str) -> None:
+    if fact.bind_error is not None:
+        raise CheckFailed(
+            f"{fact.method}{fact.signature} cannot be called as {expected} ({fact.bind_error}); "
             "the protocol calls it with exactly those positional arguments"
-        ) from exc
-    if any(
-        p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in signature.parameters.values()
-    ):
-        raise CheckWarning(
-            f"{name}{signature} has required keyword-only parameters, "
-            f"which fastrtc never passes; expected {expected}"
         )
 
 
-def _describe(obj: Any) -> str:
-    return getattr(obj, "__qualname__", type(obj).__name__)
+@check(
+    "IMP104",
+    "signatures match the protocol",
+    needs=("load", "build"),
+    after=("IMP102",),
+    doc="`vad(audio, options)`, `warmup()`, `determine_pause(audio, sampling_rate, state)`: "
+    "the methods bind the arguments fastrtc passes. A turn-taking class is checked on the "
+    "class, without building it; a VAD on the built model. Required keyword-only "
+    "parameters are a warning.",
+    fix="accept exactly the protocol's positional arguments; give extra parameters defaults.",
+)
+def check_signatures(obs: Observations) -> str:
+    """The protocol's methods bind the arguments fastrtc passes."""
+    if obs.kind == "vad":
+        if obs.build is None or obs.build.error is not None:
+            raise SkipAfter("IMP103")
+        facts = obs.build.signatures
+        calls: tuple[str, ...] = ("vad(audio, options)", "warmup()")
+        names: tuple[str, ...] = ("vad", "warmup")
+    else:
+        assert obs.load is not None and obs.load.facts is not None
+        facts = obs.load.facts.signatures
+        calls, names = ("determine_pause(audio, sampling_rate, state)",), ("determine_pause",)
+    for name, expected in zip(names, calls, strict=True):
+        fact = _signature(facts, name)
+        if not fact.present:
+            raise CheckFailed(
+                f"{obs.build.built_type if obs.build else obs.spec} has no {name}(); the "
+                f"protocol expects {expected}"
+                + (" (it may do nothing)" if name == "warmup" else "")
+            )
+        _bind(fact, expected)
+    for name, expected in zip(names, calls, strict=True):
+        fact = _signature(facts, name)
+        if fact.required_keyword_only:
+            raise CheckWarning(
+                f"{name}{fact.signature} has required keyword-only parameters, "
+                f"which fastrtc never passes; expected {expected}"
+            )
+    return " and ".join(calls) + (" match" if len(calls) > 1 else " matches") + " the protocol"
 
 
-def _skip_rest(rec: Recorder, kind: Kind, reason: str) -> None:
-    from .ids import planned_checks
+@check(
+    "IMP105",
+    "warmup() runs",
+    kind="vad",
+    needs=("imp.warmup",),
+    after=("IMP103", "IMP104"),
+    doc="*Why:* fastrtc calls it once when a stream starts.",
+    fix="load weights in `warmup()` or `__init__`, and let `warmup()` succeed when "
+    "there is nothing to do.",
+)
+def check_warmup(obs: Observations) -> str:
+    """``warmup()`` returns without raising."""
+    (record,) = obs.probe("imp.warmup").calls
+    if record.error is not None:
+        if record.error.network:
+            raise needs_network(record.error, "warming it up")
+        raise raised("warmup()", record.error)
+    return "warmup() returned"
 
-    done = {r.id for r in rec.results}
-    for info in planned_checks(kind, tiers=(1, 2)):
-        if info.id not in done:
-            rec.skip(info.id, f"not run: {reason}")
+
+@check(
+    "IMP106",
+    "overrides copy()",
+    kind="turn-taking",
+    needs=("load",),
+    after=("IMP102",),
+    doc="Checked on the class. *Why:* `Stream` calls `copy()` for every connection, and "
+    "`ReplyOnPause.copy()` builds a plain `ReplyOnPause`, so the algorithm is lost.",
+    fix="define `copy()` returning `type(self)(...)` with the same settings.",
+)
+def check_copy_overridden(obs: Observations) -> str:
+    """The class defines its own ``copy()``."""
+    assert obs.load is not None and obs.load.facts is not None
+    facts = obs.load.facts
+    if facts.copy_inherited:
+        raise CheckFailed(
+            f"{facts.qualname} inherits ReplyOnPause.copy(), which builds a plain "
+            "ReplyOnPause: every real connection (Stream calls copy()) loses the "
+            "algorithm; override copy() to return the same class with the same settings"
+        )
+    return f"copy() is defined by {facts.copy_owner or '?'}"
+
+
+@check(
+    "IMP107",
+    "copy() returns its own type",
+    kind="turn-taking",
+    needs=("imp.copy",),
+    after=("IMP103",),
+    doc="*Why:* `Stream` uses the copy for each connection.",
+    fix="return `type(self)(...)` from `copy()`.",
+)
+def check_copy_type(obs: Observations) -> str:
+    """``copy()`` of a built handler is of the handler's class."""
+    reply = obs.probe("imp.copy")
+    (record,) = reply.calls
+    if record.error is not None:
+        raise raised("copy()", record.error)
+    assert obs.load is not None and obs.load.facts is not None
+    qualname = obs.load.facts.qualname
+    if not reply.facts.get("same_type"):
+        raise CheckFailed(
+            f"copy() returned a {reply.facts.get('type')}, not a {qualname}; "
+            "Stream uses the copy for each connection, so it must be the same class"
+        )
+    return f"copy() returned a {qualname}"

@@ -28,6 +28,8 @@ class CheckResult:
     status: Status
     message: str = ""
     duration_s: float = 0.0
+    reason: str | None = None
+    """Why a check was skipped: ``"after <ID>"``, ``"needs-network"``, ``"ignored"``..."""
 
     @property
     def ok(self) -> bool:
@@ -42,6 +44,7 @@ class CheckResult:
             "status": self.status,
             "message": self.message,
             "duration_s": round(self.duration_s, 4),
+            "reason": self.reason,
         }
 
     @classmethod
@@ -54,6 +57,7 @@ class CheckResult:
             status=status if status in STATUSES else "error",
             message=str(data.get("message", "")),
             duration_s=float(data.get("duration_s", 0.0)),
+            reason=str(data["reason"]) if data.get("reason") is not None else None,
         )
 
 
@@ -66,19 +70,24 @@ class Summary:
     warnings: int = 0
     skipped: int = 0
     errors: int = 0
+    needs_network: int = 0
+    """Of the skipped, those skipped because the plugin needs the network."""
 
     @classmethod
     def of(cls, results: Iterable[CheckResult]) -> Summary:
         """Count ``results`` by status."""
         counts = dict.fromkeys(STATUSES, 0)
+        network = 0
         for result in results:
             counts[result.status] += 1
+            network += result.reason == "needs-network"
         return cls(
             counts["passed"],
             counts["failed"],
             counts["warning"],
             counts["skipped"],
             counts["error"],
+            network,
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -89,6 +98,7 @@ class Summary:
             "warnings": self.warnings,
             "skipped": self.skipped,
             "errors": self.errors,
+            "needs_network": self.needs_network,
         }
 
     def line(self) -> str:
@@ -102,6 +112,8 @@ class Summary:
         ):
             if count:
                 parts.append(f"{count} {word}")
+        if self.needs_network:
+            parts.append(f"{self.needs_network} need the network")
         return ", ".join(parts)
 
 
@@ -175,6 +187,7 @@ class ValidationReport:
                     replace(
                         r,
                         status="skipped",
+                        reason="ignored",
                         message=f"ignored ({r.status}: {r.message})"
                         if r.message
                         else f"ignored ({r.status})",
@@ -235,7 +248,9 @@ class ValidationReport:
                 elif result.status == "error":
                     ET.SubElement(case, "error", message=result.message).text = result.message
                 elif result.status == "skipped":
-                    ET.SubElement(case, "skipped", message=result.message)
+                    skipped = ET.SubElement(case, "skipped", message=result.message)
+                    if result.reason:
+                        skipped.set("type", result.reason)
                 elif result.status == "warning":
                     ET.SubElement(case, "system-out").text = f"warning: {result.message}"
         ET.indent(root)

@@ -1,36 +1,46 @@
-"""Tier 2 for VAD models: the answers fastrtc relies on, on real audio.
+"""Tier 2 checks for VAD models, judged in the parent from the worker's ``vad.*`` probes.
 
-Runs inside the worker only. Every check calls ``model.vad((rate, samples),
-None)`` exactly as ``ReplyOnPause.determine_pause`` does, with 1-D arrays.
+Every observed call was ``model.vad((rate, samples), None)`` with a fresh
+1-D copy, as ``ReplyOnPause.determine_pause`` makes it (see
+:mod:`fastrtc_registry.validation.observe_vad`). Checks whose answers must
+first be well-formed run after VAD201-VAD204, so one broken answer is
+reported once, not by every later check.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
+from ..validation.protocol import CallRecord, type_name
+from .imports import raised
+from .registry import CheckFailed, Observations, check
 
-from . import signals
-from ._base import CheckFailed, Recorder, call
+__all__ = [
+    "answer_problem",
+    "check_accepts_fastrtc_call",
+    "check_chunks",
+    "check_concurrent_calls",
+    "check_deterministic",
+    "check_dtypes",
+    "check_edge_cases",
+    "check_finite_duration",
+    "check_input_untouched",
+    "check_latency",
+    "check_rates",
+    "check_real_speech",
+    "check_return_shape",
+    "check_silence",
+    "percentile",
+]
 
-__all__ = ["answer_problem", "run_vad_checks"]
-
-Answer = tuple[float, list[dict[str, int]]]
 # Speech the VAD may find in digital silence before we call it "speech in silence".
 _SILENCE_TOLERANCE = 0.05
 # Share of fastrtc's recording a working VAD marks as speech (good ones find ~85%).
 _MIN_SPEECH_SHARE = 0.25
-
-
-def _vad(model: Any, rate: int, samples: np.ndarray, label: str, *, fresh: bool = True) -> Any:
-    # A fresh copy per call: a plugin that edits its input must not spoil the next check.
-    data = samples.copy() if fresh else samples
-    return call(f"vad() on {label}", model.vad, (rate, data), None)
+_CHUNK_S = 0.6
+_VALID = ("VAD201", "VAD202", "VAD203", "VAD204")
 
 
 def answer_problem(answer: Any, length: int, rate: int) -> str | None:
@@ -46,10 +56,10 @@ def _shape_problem(answer: Any) -> str | None:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         return f"returned {_short(answer)}; expected a (duration, chunks) pair"
     duration, chunks = answer
-    if isinstance(duration, bool) or not isinstance(duration, numbers.Real):
-        return f"returned a duration of type {type(duration).__name__}; expected a float"
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)):
+        return f"returned a duration of type {type_name(duration)}; expected a float"
     if not isinstance(chunks, list):
-        return f"returned chunks of type {type(chunks).__name__}; expected a list of dicts"
+        return f"returned chunks of type {type_name(chunks)}; expected a list of dicts"
     for chunk in chunks:
         if not isinstance(chunk, dict) or not {"start", "end"} <= set(chunk):
             return f"returned the chunk {_short(chunk)}; expected {{'start': int, 'end': int}}"
@@ -77,9 +87,9 @@ def _chunk_problem(chunks: list[dict[str, Any]], length: int) -> str | None:
     for index, chunk in enumerate(chunks):
         start, end = chunk["start"], chunk["end"]
         for value in (start, end):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            if isinstance(value, bool) or not isinstance(value, int):
                 return (
-                    f"chunk {index} has a {type(value).__name__} bound ({value!r}); "
+                    f"chunk {index} has a {type_name(value)} bound ({value!r}); "
                     "expected integer sample indices"
                 )
         if not 0 <= start <= end <= length:
@@ -101,216 +111,317 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _valid(answer: Any, length: int, rate: int, label: str) -> Answer:
-    problem = answer_problem(answer, length, rate)
+def _label(record: CallRecord) -> str:
+    return record.label.removeprefix("vad() on ")
+
+
+def _answered(record: CallRecord) -> Any:
+    if record.error is not None:
+        raise raised(record.label, record.error)
+    return record.answer
+
+
+def _valid(record: CallRecord) -> tuple[float, list[dict[str, int]]]:
+    answer = _answered(record)
+    problem = answer_problem(answer, record.samples, record.rate)
     if problem:
-        raise CheckFailed(f"on {label}: {problem}")
+        raise CheckFailed(f"on {_label(record)}: {problem}")
     return float(answer[0]), list(answer[1])
 
 
-def run_vad_checks(rec: Recorder, model: Any) -> None:
-    """Run VAD201-VAD213 on a built, warmed-up model."""
-    speech16 = np.array(signals.speech(16000))
-    fastrtc_chunk = signals.chunks_of(np.array(signals.speech(48000)), 48000)[4].copy()
-
-    def fastrtc_call() -> str:
-        _vad(model, 48000, fastrtc_chunk, "a 0.6 s 48 kHz int16 (28800,) chunk")
-        return "vad((48000, int16 (28800,)), None) returned"
-
-    def shape() -> str:
-        for rate, samples, label in _basic_inputs(speech16):
-            problem = _shape_problem(_vad(model, rate, samples, label))
-            if problem:
-                raise CheckFailed(f"on {label}: {problem}")
-        return "returned (float, [{'start', 'end'}, ...]) for speech, silence and noise"
-
-    def duration() -> str:
-        for rate, samples, label in _basic_inputs(speech16):
-            problem = _duration_problem(_vad(model, rate, samples, label), len(samples), rate)
-            if problem:
-                raise CheckFailed(f"on {label}: {problem}")
-        return "durations are finite and within the audio's length"
-
-    def chunk_bounds() -> str:
-        for rate, samples, label in _basic_inputs(speech16):
-            problem = _chunk_problem(_vad(model, rate, samples, label)[1], len(samples))
-            if problem:
-                raise CheckFailed(f"on {label}: {problem}")
-        return "chunks are integer, sorted, non-overlapping and in bounds"
-
-    rec.run("VAD201", fastrtc_call)
-    rec.run("VAD202", shape)
-    if not (rec.passed("VAD201") and rec.passed("VAD202")):
-        reason = "VAD201" if not rec.passed("VAD201") else "VAD202"
-        for check_id in _LATER:
-            rec.skip(check_id, f"not run: vad() cannot be called as fastrtc does ({reason})")
-        return
-    rec.run("VAD203", duration)
-    rec.run("VAD204", chunk_bounds)
-    for check_id, check in _behaviour_checks(model, speech16):
-        rec.run(check_id, check)
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile with linear interpolation (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = (len(ordered) - 1) * q / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-_LATER = (
-    "VAD203",
-    "VAD204",
-    "VAD205",
-    "VAD206",
-    "VAD207",
-    "VAD208",
-    "VAD209",
-    "VAD210",
-    "VAD211",
-    "VAD212",
-    "VAD213",
+@check(
+    "VAD201",
+    "accepts fastrtc's call: (48000, int16 array of shape (28800,))",
+    kind="vad",
+    needs=("vad.fastrtc_call",),
+    after=("IMP103", "IMP104"),
+    doc="One 0.6 s WebRTC chunk. *Why:* that is the only call fastrtc makes. When it fails, "
+    "the later VAD checks are skipped.",
+    fix="accept 1-D input (`np.asarray(samples).reshape(-1)`), at any rate.",
 )
+def check_accepts_fastrtc_call(obs: Observations) -> str:
+    """``vad()`` answers fastrtc's own call without raising."""
+    (record,) = obs.probe("vad.fastrtc_call").calls
+    _answered(record)
+    return "vad((48000, int16 (28800,)), None) returned"
 
 
-def _basic_inputs(speech16: np.ndarray) -> list[tuple[int, np.ndarray, str]]:
-    return [
-        (16000, speech16, "16 kHz int16 speech"),
-        (16000, signals.silence(16000, 3.0), "16 kHz int16 silence"),
-        (16000, signals.noise(16000, 3.0, dbfs=-30.0), "16 kHz int16 noise at -30 dBFS"),
-    ]
+@check(
+    "VAD202",
+    "returns (float, list of chunk dicts)",
+    kind="vad",
+    needs=("vad.basic",),
+    after=("VAD201",),
+    doc='Each chunk is `{"start": int, "end": int}`; checked on speech, silence and noise.',
+    fix='return `duration_seconds, [{"start": s, "end": e}, ...]`.',
+)
+def check_return_shape(obs: Observations) -> str:
+    """The answer is a (duration, list of {start, end}) pair."""
+    for record in obs.probe("vad.basic").calls:
+        problem = _shape_problem(_answered(record))
+        if problem:
+            raise CheckFailed(f"on {_label(record)}: {problem}")
+    return "returned (float, [{'start', 'end'}, ...]) for speech, silence and noise"
 
 
-def _behaviour_checks(model: Any, speech16: np.ndarray) -> list[tuple[str, Callable[[], str]]]:
-    def answer(rate: int, samples: np.ndarray, label: str) -> Answer:
-        return _valid(_vad(model, rate, samples, label), len(samples), rate, label)
+@check(
+    "VAD203",
+    "speech duration is finite and within the audio's length",
+    kind="vad",
+    needs=("vad.basic",),
+    after=("VAD202",),
+    doc="Catches fastrtc's Silero failure mode `(inf, [])`.",
+    fix="return seconds of speech (not samples or milliseconds) and never `inf`/`nan`.",
+)
+def check_finite_duration(obs: Observations) -> str:
+    """The duration is finite, at least 0 and at most the audio's length."""
+    for record in obs.probe("vad.basic").calls:
+        problem = _duration_problem(_answered(record), record.samples, record.rate)
+        if problem:
+            raise CheckFailed(f"on {_label(record)}: {problem}")
+    return "durations are finite and within the audio's length"
 
-    def dtypes() -> str:
-        as_int, _ = answer(16000, speech16, "16 kHz int16 speech")
-        as_float, _ = answer(16000, signals.to_float32(speech16), "16 kHz float32 speech")
-        total = len(speech16) / 16000
-        if abs(as_int - as_float) > max(0.5, 0.2 * total):
-            raise CheckFailed(
-                f"found {as_float:.2f} s of speech in float32 input but {as_int:.2f} s in the "
-                "same audio as int16; fastrtc passes both (float32 samples are in [-1, 1])"
-            )
-        return f"int16 {as_int:.2f} s, float32 {as_float:.2f} s of speech"
 
-    def rates() -> str:
-        found = {}
-        for rate in signals.RATES:
-            samples = np.array(signals.speech(rate))
-            found[rate], _ = answer(rate, samples, f"{rate} Hz int16 speech")
-        low, high = min(found.values()), max(found.values())
-        if high - low > max(0.5, 0.2 * len(speech16) / 16000):
-            spread = ", ".join(f"{r // 1000} kHz {s:.2f} s" for r, s in found.items())
-            raise CheckFailed(
-                f"the same speech gave different answers by rate ({spread}); "
-                "a VAD sees the input rate and must resample itself"
-            )
-        return ", ".join(f"{r // 1000} kHz: {s:.2f} s" for r, s in found.items())
+@check(
+    "VAD204",
+    "chunks are integer, sorted, non-overlapping and in bounds",
+    kind="vad",
+    needs=("vad.basic",),
+    after=("VAD202",),
+    doc="`0 <= start <= end <= len(samples)`, integer sample indices, each chunk starting "
+    "at or after the end of the one before.",
+    fix="return sample indices, not seconds, merged and in order.",
+)
+def check_chunks(obs: Observations) -> str:
+    """Chunk bounds are integers, in bounds, sorted and non-overlapping."""
+    for record in obs.probe("vad.basic").calls:
+        problem = _chunk_problem(_answered(record)[1], record.samples)
+        if problem:
+            raise CheckFailed(f"on {_label(record)}: {problem}")
+    return "chunks are integer, sorted, non-overlapping and in bounds"
 
-    def real_speech() -> str:
-        rate = 24000
-        samples = np.array(signals.speech(rate))
-        seconds, chunks = answer(rate, samples, "fastrtc's 24 kHz speech recording")
-        total = len(samples) / rate
-        if seconds < _MIN_SPEECH_SHARE * total or not chunks:
-            raise CheckFailed(
-                f"found {seconds:.2f} s of speech in {len(chunks)} chunk(s) in {total:.2f} s of "
-                f"real speech; expected at least {_MIN_SPEECH_SHARE * total:.1f} s "
-                "(a VAD that finds none never lets ReplyOnPause start a turn)"
-            )
-        return f"{seconds:.2f} s of speech in {len(chunks)} chunk(s) of {total:.2f} s"
 
-    def in_silence() -> str:
-        worst = 0.0
-        for rate in signals.RATES:
-            seconds, _ = answer(rate, signals.silence(rate, 5.0), f"5 s of {rate} Hz silence")
-            worst = max(worst, seconds)
-        if worst > _SILENCE_TOLERANCE * 5.0:
-            raise CheckFailed(
-                f"found {worst:.2f} s of speech in 5 s of digital silence; "
-                f"expected at most {_SILENCE_TOLERANCE * 5.0:.2f} s"
-            )
-        return f"at most {worst:.2f} s of speech in 5 s of silence"
-
-    def edge_cases() -> str:
-        for size in (0, 1, 160):
-            for dtype in ("int16", "float32"):
-                source = np.array(speech16[8000 : 8000 + size])
-                samples = source if dtype == "int16" else signals.to_float32(source)
-                answer(16000, samples, f"{size} {dtype} samples")
-        return "answered for 0, 1 and 160 samples, int16 and float32"
-
-    def untouched() -> str:
-        for label, samples in (
-            ("int16", np.array(speech16[:48000])),
-            ("float32", signals.to_float32(speech16[:48000])),
-        ):
-            before = samples.copy()
-            _vad(model, 16000, samples, f"3 s of 16 kHz {label} speech", fresh=False)
-            if not np.array_equal(before, samples):
-                changed = int(np.count_nonzero(before != samples))
-                raise CheckFailed(
-                    f"vad() changed {changed} samples of its {label} input in place; "
-                    "ReplyOnPause keeps using that buffer, so copy before editing"
-                )
-        return "int16 and float32 inputs unchanged"
-
-    def deterministic() -> str:
-        first = answer(16000, speech16, "16 kHz speech")
-        second = answer(16000, speech16, "16 kHz speech (again)")
-        if not _same(first, second):
-            raise CheckFailed(
-                f"the same audio gave {first[0]:.3f} s then {second[0]:.3f} s "
-                f"({len(first[1])} then {len(second[1])} chunks); expected the "
-                "same answer (keep no state between calls)"
-            )
-        return "same answer twice"
-
-    def thread_safe() -> str:
-        chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:8]
-        expected = [answer(48000, c, f"chunk {i}") for i, c in enumerate(chunks)]
-        jobs = [(i % len(chunks), chunks[i % len(chunks)]) for i in range(16)]
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            got = list(pool.map(lambda job: answer(48000, job[1], f"chunk {job[0]}"), jobs))
-        wrong = [
-            i for (i, _), result in zip(jobs, got, strict=True) if not _same(result, expected[i])
-        ]
-        if wrong:
-            raise CheckFailed(
-                f"{len(wrong)} of {len(jobs)} calls from 4 threads differed from "
-                "the same calls made one at a time; fastrtc calls vad() from "
-                "several threads on one shared model, so keep no per-call state "
-                "on self (or use a lock or threading.local)"
-            )
-        return f"{len(jobs)} calls from 4 threads matched the sequential answers"
-
-    def latency() -> str:
-        chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:15]
-        times = []
-        for index, chunk in enumerate(chunks):
-            started = time.perf_counter()
-            _vad(model, 48000, chunk, f"chunk {index}")
-            times.append(time.perf_counter() - started)
-        p50, p95 = (float(np.percentile(times, q)) * 1000 for q in (50, 95))
-        budget = signals.CHUNK_S * 1000
-        summary = (
-            f"p50 {p50:.2f} ms, p95 {p95:.2f} ms per 0.6 s 48 kHz chunk "
-            f"(real time: {budget:.0f} ms, {len(times)} chunks)"
+@check(
+    "VAD205",
+    "int16 and float32 input give the same answer",
+    kind="vad",
+    needs=("vad.dtypes",),
+    after=_VALID,
+    doc="Within 20% of the audio or 0.5 s. *Why:* fastrtc passes both; float32 samples are "
+    "in [-1, 1].",
+    fix="convert by dtype: `int16 / 32768`.",
+)
+def check_dtypes(obs: Observations) -> str:
+    """The same speech as int16 and as float32 gives about the same amount of speech."""
+    as_int_record, as_float_record = obs.probe("vad.dtypes").calls
+    as_int, _ = _valid(as_int_record)
+    as_float, _ = _valid(as_float_record)
+    total = as_int_record.samples / as_int_record.rate
+    if abs(as_int - as_float) > max(0.5, 0.2 * total):
+        raise CheckFailed(
+            f"found {as_float:.2f} s of speech in float32 input but {as_int:.2f} s in the "
+            "same audio as int16; fastrtc passes both (float32 samples are in [-1, 1])"
         )
-        if p95 >= budget:
-            raise CheckFailed(f"{summary}; expected below real time, or audio piles up")
-        return summary
-
-    return [
-        ("VAD205", dtypes),
-        ("VAD206", rates),
-        ("VAD207", real_speech),
-        ("VAD208", in_silence),
-        ("VAD209", edge_cases),
-        ("VAD210", untouched),
-        ("VAD211", deterministic),
-        ("VAD212", thread_safe),
-        ("VAD213", latency),
-    ]
+    return f"int16 {as_int:.2f} s, float32 {as_float:.2f} s of speech"
 
 
-def _same(a: Answer, b: Answer) -> bool:
+@check(
+    "VAD206",
+    "works at 16, 24 and 48 kHz",
+    kind="vad",
+    needs=("vad.rates",),
+    after=_VALID,
+    doc="Valid answers, with durations that agree across rates (within 20% or 0.5 s); "
+    "chunk bounds are checked against the input's length. *Why:* the VAD sees the "
+    "connection's rate (48 kHz from WebRTC), not 16 kHz.",
+    fix="resample inside `vad()`.",
+)
+def check_rates(obs: Observations) -> str:
+    """The same speech at 16, 24 and 48 kHz gives valid answers that agree."""
+    records = obs.probe("vad.rates").calls
+    found = {r.rate: _valid(r)[0] for r in records}
+    low, high = min(found.values()), max(found.values())
+    seconds = records[0].samples / records[0].rate
+    if high - low > max(0.5, 0.2 * seconds):
+        spread = ", ".join(f"{r // 1000} kHz {s:.2f} s" for r, s in found.items())
+        raise CheckFailed(
+            f"the same speech gave different answers by rate ({spread}); "
+            "a VAD sees the input rate and must resample itself"
+        )
+    return ", ".join(f"{r // 1000} kHz: {s:.2f} s" for r, s in found.items())
+
+
+@check(
+    "VAD207",
+    "finds speech in real speech",
+    kind="vad",
+    needs=("vad.rates",),
+    after=_VALID,
+    doc="At least a quarter of fastrtc's 24 kHz recording, in at least one chunk (good VADs "
+    "find about 85%). *Why:* a VAD that finds none never lets a turn start.",
+    fix="check the input scaling (int16 vs float32) and the threshold.",
+)
+def check_real_speech(obs: Observations) -> str:
+    """A real speech recording is mostly speech."""
+    record = next(r for r in obs.probe("vad.rates").calls if r.rate == 24000)
+    seconds, chunks = _valid(record)
+    total = record.samples / record.rate
+    if seconds < _MIN_SPEECH_SHARE * total or not chunks:
+        raise CheckFailed(
+            f"found {seconds:.2f} s of speech in {len(chunks)} chunk(s) in {total:.2f} s of "
+            f"real speech; expected at least {_MIN_SPEECH_SHARE * total:.1f} s "
+            "(a VAD that finds none never lets ReplyOnPause start a turn)"
+        )
+    return f"{seconds:.2f} s of speech in {len(chunks)} chunk(s) of {total:.2f} s"
+
+
+@check(
+    "VAD208",
+    "finds almost no speech in silence",
+    kind="vad",
+    needs=("vad.silence",),
+    after=_VALID,
+    doc="At most 5% of 5 s of digital silence, at each rate. *Why:* otherwise every "
+    "silence is a turn.",
+    fix="compare against an absolute level, not one relative to the loudest sample.",
+)
+def check_silence(obs: Observations) -> str:
+    """Digital silence is (almost) no speech."""
+    worst = max(_valid(r)[0] for r in obs.probe("vad.silence").calls)
+    if worst > _SILENCE_TOLERANCE * 5.0:
+        raise CheckFailed(
+            f"found {worst:.2f} s of speech in 5 s of digital silence; "
+            f"expected at most {_SILENCE_TOLERANCE * 5.0:.2f} s"
+        )
+    return f"at most {worst:.2f} s of speech in 5 s of silence"
+
+
+@check(
+    "VAD209",
+    "empty and very short audio do not crash",
+    kind="vad",
+    needs=("vad.edges",),
+    after=_VALID,
+    doc="0, 1 and 160 samples, int16 and float32.",
+    fix="return `0.0, []` when there is not enough audio.",
+)
+def check_edge_cases(obs: Observations) -> str:
+    """0, 1 and 160 samples get a valid answer."""
+    for record in obs.probe("vad.edges").calls:
+        _valid(record)
+    return "answered for 0, 1 and 160 samples, int16 and float32"
+
+
+@check(
+    "VAD210",
+    "does not modify its input array",
+    kind="vad",
+    needs=("vad.untouched",),
+    after=("VAD201",),
+    doc="*Why:* `ReplyOnPause` keeps using the buffer it passed.",
+    fix="copy before normalising or clipping.",
+)
+def check_input_untouched(obs: Observations) -> str:
+    """The input array is the same after the call."""
+    for record in obs.probe("vad.untouched").calls:
+        _answered(record)
+        if record.changed:
+            dtype = "int16" if "int16" in record.label else "float32"
+            raise CheckFailed(
+                f"vad() changed {record.changed} samples of its {dtype} input in place; "
+                "ReplyOnPause keeps using that buffer, so copy before editing"
+            )
+    return "int16 and float32 inputs unchanged"
+
+
+def _same(a: tuple[float, list[dict[str, int]]], b: tuple[float, list[dict[str, int]]]) -> bool:
     return math.isclose(a[0], b[0], rel_tol=1e-6, abs_tol=1e-9) and [
-        (int(c["start"]), int(c["end"])) for c in a[1]
-    ] == [(int(c["start"]), int(c["end"])) for c in b[1]]
+        (c["start"], c["end"]) for c in a[1]
+    ] == [(c["start"], c["end"]) for c in b[1]]
+
+
+@check(
+    "VAD211",
+    "same input twice gives the same answer",
+    kind="vad",
+    needs=("vad.twice",),
+    after=_VALID,
+    doc="*Why:* one model is shared by every connection; state kept between calls leaks "
+    "between users.",
+    fix="keep no per-call state on `self`, or reset it at the start of each call.",
+)
+def check_deterministic(obs: Observations) -> str:
+    """Two calls on the same audio give the same answer."""
+    first, second = (_valid(r) for r in obs.probe("vad.twice").calls)
+    if not _same(first, second):
+        raise CheckFailed(
+            f"the same audio gave {first[0]:.3f} s then {second[0]:.3f} s "
+            f"({len(first[1])} then {len(second[1])} chunks); expected the "
+            "same answer (keep no state between calls)"
+        )
+    return "same answer twice"
+
+
+@check(
+    "VAD212",
+    "concurrent calls from several threads give the sequential answers",
+    kind="vad",
+    needs=("vad.threads",),
+    after=_VALID,
+    doc="4 threads, 16 calls on 0.6 s chunks. *Why:* `receive()` runs in worker threads on "
+    "a shared model.",
+    fix="keep per-call data in locals, or use a lock or `threading.local`.",
+)
+def check_concurrent_calls(obs: Observations) -> str:
+    """Calls from 4 threads at once match the same calls made one at a time."""
+    reply = obs.probe("vad.threads")
+    jobs = [int(j) for j in reply.facts["jobs"]]
+    expected = [_valid(r) for r in reply.calls[: len(reply.calls) - len(jobs)]]
+    got = [_valid(r) for r in reply.calls[len(reply.calls) - len(jobs) :]]
+    wrong = [i for i, job in enumerate(jobs) if not _same(got[i], expected[job])]
+    if wrong:
+        raise CheckFailed(
+            f"{len(wrong)} of {len(jobs)} calls from {reply.facts['threads']} threads differed "
+            "from the same calls made one at a time; fastrtc calls vad() from several threads "
+            "on one shared model, so keep no per-call state on self (or use a lock or "
+            "threading.local)"
+        )
+    return f"{len(jobs)} calls from {reply.facts['threads']} threads matched the sequential answers"
+
+
+@check(
+    "VAD213",
+    "latency per 0.6 s chunk is below real time",
+    kind="vad",
+    needs=("vad.latency",),
+    after=("VAD201",),
+    doc="Reports p50 and p95 over 15 chunks at 48 kHz; fails when p95 reaches 600 ms. "
+    "*Why:* slower than real time means audio piles up and replies come later and later.",
+    fix="run the model once per chunk, not per frame; keep it loaded between calls.",
+)
+def check_latency(obs: Observations) -> str:
+    """The p95 time per 0.6 s chunk is below 600 ms."""
+    records = obs.probe("vad.latency").calls
+    for record in records:
+        _answered(record)
+    times = [r.elapsed_s for r in records]
+    p50, p95 = (percentile(times, q) * 1000 for q in (50, 95))
+    budget = _CHUNK_S * 1000
+    summary = (
+        f"p50 {p50:.2f} ms, p95 {p95:.2f} ms per 0.6 s 48 kHz chunk "
+        f"(real time: {budget:.0f} ms, {len(times)} chunks)"
+    )
+    if p95 >= budget:
+        raise CheckFailed(f"{summary}; expected below real time, or audio piles up")
+    return summary

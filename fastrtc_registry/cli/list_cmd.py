@@ -34,8 +34,12 @@ def list_command(
     records = installed_plugins(kind_of(kind), catalog=catalog)
     if check and records:
         from ..health import check_plugins
+        from ..validation.process import terminate_on_signals
 
-        with console(stderr=True).status(f"Importing {len(records)} plugin(s)..."):
+        with (
+            terminate_on_signals(),
+            console(stderr=True).status(f"Importing {len(records)} plugin(s)..."),
+        ):
             records = check_plugins(records, timeout=timeout)
     if as_json:
         emit_json([r.as_dict() for r in records])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,7 +11,7 @@ import typer
 from ._app import JsonOption, app, console, emit_json
 
 if TYPE_CHECKING:
-    from ..checks import ValidationReport
+    from ..checks import CheckResult, ValidationReport
 
 _STYLES = {
     "passed": "green",
@@ -19,6 +20,35 @@ _STYLES = {
     "warning": "yellow",
     "skipped": "dim",
 }
+_LABELS = {"failed": "FAILED", "error": "ERROR", "warning": "WARNING", "skipped": "SKIPPED"}
+
+
+def check_output_path(path: Path | None, option: str) -> None:
+    """Refuse (usage error, exit 2) an output file that cannot be written, before any work."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.is_dir():
+        problem = f"{path} is a directory"
+    elif not parent.is_dir():
+        problem = f"the directory {parent} does not exist"
+    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = f"{path} is not writable"
+    if problem:
+        raise typer.BadParameter(f"{problem}; pass a file path you can write", param_hint=option)
+
+
+def memory_option(value: str | None) -> int | None:
+    """The bytes of ``--memory-limit`` (None: the environment's or the default)."""
+    if value is None:
+        return None
+    from ..validation.process import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--memory-limit") from None
 
 
 @app.command("validate")
@@ -45,8 +75,25 @@ def validate_command(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1.0, help="Seconds the checks of one plugin may take.")
+        float,
+        typer.Option(
+            "--timeout",
+            min=1.0,
+            help="Seconds the build and install of the target, and the checks of each "
+            "plugin, may take.",
+        ),
     ] = 120.0,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="Address space the plugin's worker may use, e.g. 3G (default: "
+            "FASTRTC_PLUGINS_MEMORY_LIMIT, else 3G; 0: no limit).",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every check, not only those to fix.")
+    ] = False,
     index_url: Annotated[
         str | None,
         typer.Option(
@@ -55,7 +102,11 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check that a plugin follows fastrtc's protocols; exit 1 when a check fails."""
-    from ..checks import CHECKS, validate
+    import time
+
+    from ..checks import CHECKS
+    from ..validation.process import terminate_on_signals
+    from ..validation.runner import validate
 
     unknown = [i for i in ignore or () if i.upper() not in CHECKS]
     if unknown:
@@ -63,66 +114,71 @@ def validate_command(
             f"unknown check id(s) {', '.join(unknown)}; see 'docs/checks.md' for the list",
             param_hint="--ignore",
         )
+    check_output_path(junit, "--junit")
+    memory = memory_option(memory_limit)
     err = console(stderr=True)
-    with err.status(f"Validating {target}...") as status:
+    started = time.monotonic()
+    with terminate_on_signals(), err.status(f"Validating {target}...") as status:
 
         def progress(name: str, what: str) -> None:
             status.update(f"Validating {name}: {what}")
 
         report = validate(
-            target, timeout=timeout, ignore=ignore or (), index_url=index_url, on_progress=progress
+            target,
+            timeout=timeout,
+            ignore=ignore or (),
+            index_url=index_url,
+            on_progress=progress,
+            memory=memory,
         )
     if junit is not None:
         junit.write_text(report.to_junit(), encoding="utf-8")
     if as_json:
         emit_json(report.as_dict())
     else:
-        _render(report)
+        render(report, verbose=verbose, seconds=time.monotonic() - started)
     code = report.exit_code(strict=strict)
     if code:
         raise typer.Exit(code)
 
 
-def _render(report: ValidationReport) -> None:
+def _needs_attention(result: CheckResult) -> bool:
+    return result.status in ("failed", "error", "warning") or result.reason == "needs-network"
+
+
+def render(report: ValidationReport, *, verbose: bool = False, seconds: float = 0.0) -> None:
+    """What needs attention (or, ``verbose``, every check), then one summary line."""
     from rich.markup import escape
-    from rich.table import Table
+
+    from ..checks import check_info
 
     out = console()
     for plugin in report.plugins:
+        shown = [r for r in plugin.checks if verbose or _needs_attention(r)]
         kind = plugin.kind or "package"
         source = f" from {plugin.package} {plugin.version}" if plugin.package else ""
-        table = Table(
-            title=f"{kind} plugin [bold]{escape(plugin.name)}[/]{escape(source)}",
-            title_justify="left",
-            header_style="bold",
-            pad_edge=False,
-            expand=False,
-        )
-        for column, justify in (
-            ("check", "left"),
-            ("status", "left"),
-            ("message", "left"),
-            ("time", "right"),
-        ):
-            table.add_column(
-                column,
-                justify=justify,  # type: ignore[arg-type]
-                overflow="fold",
-                ratio=3 if column == "message" else None,
-            )
-        for result in plugin.checks:
+        if shown or verbose:
+            out.print(f"[bold]{escape(plugin.name)}[/] ({kind} plugin{escape(source)})")
+        for result in shown:
             style = _STYLES[result.status]
-            table.add_row(
-                f"{result.id} {escape(result.title)}",
-                f"[{style}]{result.status}[/]",
-                escape(result.message),
-                f"{result.duration_s:.2f}s",
-            )
-        out.print(table)
+            label = "NEEDS NETWORK" if result.reason == "needs-network" else result.status.upper()
+            if verbose and result.status == "passed":
+                out.print(
+                    f"  [{style}]{label:<8}[/] {result.id} {escape(result.title)} "
+                    f"[dim]({result.duration_s:.2f}s) {escape(result.message)}[/]"
+                )
+                continue
+            out.print(f"  [{style}]{label}[/] {result.id} {escape(result.title)}")
+            out.print(f"    {escape(result.message)}", soft_wrap=True)
+            if result.status in ("failed", "error", "warning"):
+                spec = check_info(result.id)
+                fix = f"fix: {spec.fix} " if spec.fix else ""
+                out.print(f"    [dim]{escape(fix)}see {spec.anchor}[/]", soft_wrap=True)
     for note in report.notes:
         out.print(f"[dim]{escape(note)}[/]")
     summary = report.summary
     colour = (
         "red" if summary.failed or summary.errors else ("yellow" if summary.warnings else "green")
     )
-    out.print(f"[{colour} bold]{escape(report.target)}: {summary.line()}[/]")
+    timing = f" in {seconds:.2f}s" if seconds else ""
+    out.print(f"[{colour} bold]{escape(report.target)}: {summary.line()}{timing}[/]")

@@ -78,9 +78,7 @@ KNOWN_TRIGGERS = (
 )
 
 
-def triggers_to_try(
-    tags: Tags, *, uses_stt: bool, stop_words: Sequence[str] = ()
-) -> list[Trigger]:
+def triggers_to_try(tags: Tags, *, uses_stt: bool, stop_words: Sequence[str] = ()) -> list[Trigger]:
     """The triggers to test, most likely first.
 
     Declared keyword tags give exactly their keywords. A plugin without

@@ -1,0 +1,183 @@
+"""The check registry: each check is a ``check_<property>(observations)`` function.
+
+A check is registered with :func:`check`, which records its id, title, the
+plugin kind it applies to, the observations it needs (``"load"``,
+``"build"``, or a worker probe such as ``"vad.basic"``), the checks that must
+have passed first (``after``), the plugin tags it requires, and its docs
+entry. Ids, running order, skip rules and docs/checks.md all come from here.
+A check returns its pass message or raises one of the outcome exceptions
+below; it never runs plugin code (the worker did that, and sent facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..validation.protocol import BuildReply, LoadReply, ObserveReply
+
+__all__ = [
+    "REGISTRY",
+    "Applies",
+    "CheckError",
+    "CheckFailed",
+    "CheckSkipped",
+    "CheckSpec",
+    "CheckWarning",
+    "NeedsNetwork",
+    "Observations",
+    "SkipAfter",
+    "check",
+    "declare",
+]
+
+Applies = Literal["any", "vad", "turn-taking"]
+
+
+class CheckFailed(Exception):
+    """The plugin does not do what the protocol expects."""
+
+
+class CheckWarning(Exception):
+    """Worth fixing, but not a protocol violation."""
+
+
+class CheckSkipped(Exception):
+    """The check does not apply to this plugin."""
+
+
+class SkipAfter(CheckSkipped):
+    """Skipped because the check ``check_id`` (the root cause) did not pass."""
+
+    def __init__(self, check_id: str) -> None:
+        super().__init__(f"not run: {check_id} did not pass")
+        self.check_id = check_id
+
+
+class CheckError(Exception):
+    """The check could not be carried out here (timeout, crash, missing dependency)."""
+
+
+class NeedsNetwork(Exception):
+    """The plugin needs the network for this check; a skip with reason ``needs-network``."""
+
+    def __init__(self, message: str, host: str | None = None) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+@dataclass
+class Observations:
+    """What the worker observed of one plugin, gathered as the checks ask for it."""
+
+    spec: str
+    kind: str
+    name: str = ""
+    load: LoadReply | None = None
+    build: BuildReply | None = None
+    probes: dict[str, ObserveReply] = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, need: str) -> bool:
+        """True once the observation ``need`` has arrived."""
+        if need in ("load", "build"):
+            return getattr(self, need) is not None
+        return need in self.probes
+
+    def probe(self, name: str) -> ObserveReply:
+        """The reply of the worker probe ``name`` (KeyError when it was not gathered)."""
+        return self.probes[name]
+
+
+Judge = Callable[[Observations], str]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """One registered check: what it asserts, what it needs, how to fix a failure."""
+
+    id: str
+    title: str
+    applies_to: Applies
+    tier: int
+    needs: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    tags: Mapping[str, Any] = field(default_factory=dict)
+    doc: str = ""
+    fix: str = ""
+    func: Judge | None = None
+
+    @property
+    def anchor(self) -> str:
+        """Where docs/checks.md explains this check."""
+        return f"docs/checks.md#{self.id.lower()}"
+
+    def applies(self, kind: str | None) -> bool:
+        """True when this check runs on a plugin of ``kind``."""
+        return self.applies_to in ("any", kind)
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+_TIERS = {"PKG": 0, "IMP": 1}
+
+
+def declare(
+    check_id: str,
+    title: str,
+    *,
+    kind: Applies = "any",
+    needs: tuple[str, ...] = (),
+    after: tuple[str, ...] = (),
+    tags: Mapping[str, Any] | None = None,
+    doc: str = "",
+    fix: str = "",
+    func: Judge | None = None,
+) -> CheckSpec:
+    """Add a check to the registry (tier from the id: PKG 0, IMP 1, others 2)."""
+    if check_id in REGISTRY:
+        raise ValueError(f"check id {check_id} is registered twice")
+    spec = CheckSpec(
+        check_id,
+        title,
+        kind,
+        _TIERS.get(check_id[:3], 2),
+        tuple(needs),
+        tuple(after),
+        dict(tags or {}),
+        " ".join(doc.split()),
+        " ".join(fix.split()),
+        func,
+    )
+    REGISTRY[check_id] = spec
+    return spec
+
+
+def check(
+    check_id: str,
+    title: str,
+    *,
+    kind: Applies = "any",
+    needs: tuple[str, ...] = (),
+    after: tuple[str, ...] = (),
+    tags: Mapping[str, Any] | None = None,
+    doc: str = "",
+    fix: str = "",
+) -> Callable[[Judge], Judge]:
+    """Register the decorated ``check_<property>(observations)`` function as ``check_id``."""
+
+    def register(func: Judge) -> Judge:
+        declare(
+            check_id,
+            title,
+            kind=kind,
+            needs=needs,
+            after=after,
+            tags=tags,
+            doc=doc,
+            fix=fix,
+            func=func,
+        )
+        return func
+
+    return register

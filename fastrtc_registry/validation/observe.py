@@ -1,0 +1,175 @@
+"""Worker side: import, build and observe plugin code; report raw facts, never verdicts.
+
+Each handler takes a typed request and the worker's state (the loaded
+object, the built model or handler) and returns a typed reply. Named
+observations (``ObserveRequest.probe``) are looked up in :data:`PROBES`,
+filled by :mod:`.observe_vad` and :mod:`.observe_turn_taking`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .protocol import (
+    BuildReply,
+    BuildRequest,
+    CallRecord,
+    LoadReply,
+    LoadRequest,
+    ObjectFacts,
+    ObserveReply,
+    ObserveRequest,
+    Reply,
+    SignatureFact,
+    encode_value,
+)
+from .worker import exc_info
+
+__all__ = ["HANDLERS", "PROBES", "Probe", "observed_call", "probe", "signature_fact"]
+
+State = dict[str, Any]
+Probe = Callable[[State], ObserveReply]
+PROBES: dict[str, Probe] = {}
+
+
+def probe(name: str) -> Callable[[Probe], Probe]:
+    """Register a worker-side observation under ``name`` (what checks list in ``needs``)."""
+
+    def register(func: Probe) -> Probe:
+        PROBES[name] = func
+        return func
+
+    return register
+
+
+def observed_call(
+    label: str, func: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[CallRecord, Any]:
+    """Call plugin code; the record (answer encoded, or the exception) and the raw answer."""
+    started = time.perf_counter()
+    try:
+        answer = func(*args, **kwargs)
+    except Exception as exc:
+        return CallRecord(label, error=exc_info(exc), elapsed_s=time.perf_counter() - started), None
+    elapsed = time.perf_counter() - started
+    return CallRecord(label, answer=encode_value(answer), elapsed_s=elapsed), answer
+
+
+def signature_fact(owner: Any, method: str, args: tuple[Any, ...]) -> SignatureFact:
+    """Whether ``owner.method`` exists and binds ``args`` (include ``self`` for a class)."""
+    func = getattr(owner, method, None)
+    if not callable(func):
+        return SignatureFact(method, present=False)
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return SignatureFact(method, present=True)  # builtins: the behaviour checks will tell
+    error = None
+    try:
+        signature.bind(*args)
+    except TypeError as exc:
+        error = str(exc)
+    shown = signature
+    if inspect.isclass(owner):  # show the method as callers see it, without self
+        shown = signature.replace(parameters=list(signature.parameters.values())[1:])
+    required_kw = any(
+        p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in signature.parameters.values()
+    )
+    return SignatureFact(method, True, str(shown), error, required_kw)
+
+
+def _load(request: LoadRequest, state: State) -> Reply:
+    from ..loading import import_object
+
+    started = time.perf_counter()
+    try:
+        obj = import_object(request.object)
+    except Exception as exc:
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        return LoadReply(error=exc_info(cause), elapsed_s=time.perf_counter() - started)
+    state.update(object=obj, kind=request.kind, name=request.name)
+    return LoadReply(facts=_facts(obj, request.kind), elapsed_s=time.perf_counter() - started)
+
+
+def _facts(obj: Any, kind: str) -> ObjectFacts:
+    is_class = inspect.isclass(obj)
+    qualname = getattr(obj, "__qualname__", type(obj).__name__)
+    facts: dict[str, Any] = {}
+    if kind == "vad":
+        if is_class:
+            facts["missing_methods"] = tuple(
+                m for m in ("vad", "warmup") if not callable(getattr(obj, m, None))
+            )
+    else:
+        from fastrtc import ReplyOnPause
+        from fastrtc.reply_on_pause import AppState
+
+        subclass = is_class and issubclass(obj, ReplyOnPause)
+        facts["is_reply_on_pause"] = subclass
+        if subclass:
+            owner = next((k for k in obj.__mro__ if "copy" in vars(k)), None)
+            facts["copy_owner"] = getattr(owner, "__qualname__", None)
+            facts["copy_inherited"] = owner is ReplyOnPause and obj is not ReplyOnPause
+            facts["signatures"] = (
+                signature_fact(obj, "determine_pause", (object(), None, 48000, AppState())),
+            )
+    return ObjectFacts(qualname, type(obj).__name__, is_class, callable(obj), **facts)
+
+
+def _build(request: BuildRequest, state: State) -> Reply:
+    obj, kind = state["object"], state["kind"]
+    started = time.perf_counter()
+    try:
+        if kind == "vad":
+            built = obj()
+        else:
+            from .observe_turn_taking import ReferenceVAD, reply_recorder
+
+            built = obj(reply_recorder([]), model=ReferenceVAD())
+    except Exception as exc:
+        return BuildReply(error=exc_info(exc), elapsed_s=time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    state["built"] = built
+    signatures: tuple[SignatureFact, ...]
+    if kind == "vad":
+        signatures = (
+            signature_fact(built, "vad", ((16000, None), None)),
+            signature_fact(built, "warmup", ()),
+        )
+    else:
+        from fastrtc.reply_on_pause import AppState
+
+        signatures = (signature_fact(built, "determine_pause", (None, 48000, AppState())),)
+    return BuildReply(built_type=type(built).__qualname__, signatures=signatures, elapsed_s=elapsed)
+
+
+def _observe(request: ObserveRequest, state: State) -> Reply:
+    if request.probe not in PROBES:
+        from . import observe_turn_taking, observe_vad  # noqa: F401 - they register probes
+    return PROBES[request.probe](state)
+
+
+@probe("imp.warmup")
+def _warmup(state: State) -> ObserveReply:
+    record, _ = observed_call("warmup()", state["built"].warmup)
+    return ObserveReply("imp.warmup", (record,))
+
+
+@probe("imp.copy")
+def _copy(state: State) -> ObserveReply:
+    handler = state["built"]
+    record, copied = observed_call("copy()", handler.copy)
+    facts = {}
+    if record.error is None:
+        facts = {"type": type(copied).__qualname__, "same_type": type(copied) is type(handler)}
+    return ObserveReply("imp.copy", (record,), facts)
+
+
+HANDLERS: dict[str, Callable[[Any, State], Reply]] = {
+    "load": _load,
+    "build": _build,
+    "observe": _observe,
+}

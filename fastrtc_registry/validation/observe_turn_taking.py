@@ -1,0 +1,267 @@
+"""Worker side: drive a turn-taking handler with scripted frames; report when it replied.
+
+Frames are what WebRTC delivers: 48 kHz int16 arrays of shape (1, 960). The
+handler gets :class:`ReferenceVAD`, a small deterministic energy detector,
+so what is observed depends on the algorithm alone. Settings and state are
+reported as fingerprints (strings); :mod:`fastrtc_registry.checks.turn_taking`
+compares them in the parent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..checks import signals
+from ..simulate import running_loop
+from .observe import State, observed_call, probe
+from .protocol import ObserveReply
+
+__all__ = ["FRAME", "RATE", "SCRIPT", "ReferenceVAD", "drive", "fingerprint", "reply_recorder"]
+
+RATE = 48000
+FRAME = 960  # 20 ms
+SCRIPT = {"lead_s": 1.0, "speech_s": 2.4, "trail_s": 6.0}
+
+
+class ReferenceVAD:
+    """Marks 10 ms frames louder than ``threshold_db`` dBFS as speech; no state."""
+
+    def __init__(self, threshold_db: float = -40.0) -> None:
+        self.threshold_db = threshold_db
+
+    def warmup(self) -> None:
+        """Nothing to load."""
+
+    def vad(
+        self, audio: tuple[int, np.ndarray], options: Any
+    ) -> tuple[float, list[dict[str, int]]]:
+        """Seconds of speech and the speech spans, in samples."""
+        rate, samples = audio
+        data = np.asarray(samples).reshape(-1)
+        data = (
+            data.astype(np.float32) / 32768.0 if data.dtype == np.int16 else data.astype(np.float32)
+        )
+        frame = max(1, rate // 100)
+        count = len(data) // frame
+        if count == 0:
+            return 0.0, []
+        frames = data[: count * frame].reshape(count, frame)
+        loud = 10 * np.log10(np.mean(frames * frames, axis=1) + 1e-12) > self.threshold_db
+        chunks: list[dict[str, int]] = []
+        for index in np.flatnonzero(loud):
+            start = int(index) * frame
+            if chunks and chunks[-1]["end"] == start:
+                chunks[-1]["end"] = start + frame
+            else:
+                chunks.append({"start": start, "end": start + frame})
+        return sum(c["end"] - c["start"] for c in chunks) / rate, chunks
+
+
+def reply_recorder(calls: list[tuple[int, np.ndarray]]) -> Callable[[Any], Any]:
+    """A reply function that records the audio it is given and yields one frame."""
+
+    def reply(audio: tuple[int, np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        calls.append(audio)
+        yield 24000, np.zeros((1, 480), dtype=np.int16)
+
+    return reply
+
+
+class _Raised(Exception):
+    def __init__(self, record: Any) -> None:
+        super().__init__(record.label)
+        self.record = record
+
+
+def _call(label: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    record, value = observed_call(label, func, *args, **kwargs)
+    if record.error is not None:
+        raise _Raised(record)
+    return value
+
+
+def drive(handler: Any, audio: np.ndarray, calls: list[Any], loop: Any) -> list[float]:
+    """Feed ``audio`` (48 kHz int16, 1-D) frame by frame; the times (s) replies started."""
+    handler._clear_queue = lambda: None
+    handler._loop = loop
+    fired = []
+    for index in range(len(audio) // FRAME):
+        frame = audio[index * FRAME : (index + 1) * FRAME].reshape(1, FRAME)
+        _call("receive()", handler.receive, (RATE, frame))
+        before = len(calls)
+        for _ in range(50):  # our reply yields once; the next emit() ends it
+            if _call("emit()", handler.emit) is None:
+                break
+        if len(calls) > before:
+            fired.append((index + 1) * FRAME / RATE)
+    return fired
+
+
+def script(*, speech: bool = True) -> np.ndarray:
+    """Silence, a steady voiced sound, then quiet noise (or silence and noise only)."""
+    parts = [signals.silence(RATE, SCRIPT["lead_s"])]
+    if speech:
+        parts.append(signals.voiced(RATE, SCRIPT["speech_s"]))
+    trail = SCRIPT["trail_s"] if speech else SCRIPT["speech_s"] + SCRIPT["trail_s"]
+    parts.append(signals.noise(RATE, trail, dbfs=-65.0))
+    return np.concatenate(parts)
+
+
+def _build(state: State, calls: list[Any], **kwargs: Any) -> Any:
+    cls = state["object"]
+    label = f"{cls.__qualname__}(fn, model=..., ...)"
+    return _call(label, cls, reply_recorder(calls), model=ReferenceVAD(), **kwargs)
+
+
+def _guarded(name: str, body: Callable[[Any], dict[str, Any]]) -> ObserveReply:
+    # A call the plugin raised in ends the observation: that call is what is reported.
+    try:
+        with running_loop() as loop:
+            facts = body(loop)
+    except _Raised as raised:
+        return ObserveReply(name, (raised.record,), {})
+    return ObserveReply(name, (), facts)
+
+
+@probe("tt.replies")
+def _replies(state: State) -> ObserveReply:
+    def body(loop: Any) -> dict[str, Any]:
+        calls: list[Any] = []
+        fired = drive(_build(state, calls), script(), calls, loop)
+        heard = [calls[0][1].size / calls[0][0]] if calls else []
+        return {"fired": fired, "heard_s": heard, **SCRIPT}
+
+    return _guarded("tt.replies", body)
+
+
+@probe("tt.silent")
+def _silent(state: State) -> ObserveReply:
+    def body(loop: Any) -> dict[str, Any]:
+        calls: list[Any] = []
+        audio = script(speech=False)
+        fired = drive(_build(state, calls), audio, calls, loop)
+        return {"fired": fired, "audio_s": len(audio) / RATE}
+
+    return _guarded("tt.silent", body)
+
+
+SETTINGS = (
+    "algo_options",
+    "model_options",
+    "can_interrupt",
+    "expected_layout",
+    "input_sample_rate",
+    "output_sample_rate",
+    "needs_args",
+    "startup_fn",
+)
+NOT_STATE = {
+    "model",
+    "fn",
+    "startup_fn",
+    "_loop",
+    "_clear_queue",
+    "event",
+    "args_set",
+    "channel_set",
+    "_channel",
+    "_resampler",
+    "latest_args",
+}
+
+
+def _settings(handler: Any) -> dict[str, Any]:
+    found = {name: fingerprint(getattr(handler, name, None)) for name in SETTINGS}
+    simple = {
+        name: repr(value)
+        for name, value in vars(handler).items()
+        if not name.startswith("_")
+        and name not in SETTINGS
+        and name not in NOT_STATE
+        and isinstance(value, (bool, int, float, str))
+    }
+    return {
+        "settings": found,
+        "simple": simple,
+        "model": type(getattr(handler, "model", None)).__name__,
+    }
+
+
+@probe("tt.copy_settings")
+def _copy_settings(state: State) -> ObserveReply:
+    def body(loop: Any) -> dict[str, Any]:
+        from fastrtc.reply_on_pause import AlgoOptions
+
+        original = _build(
+            state,
+            [],
+            algo_options=AlgoOptions(
+                audio_chunk_duration=0.6, started_talking_threshold=0.25, speech_threshold=0.15
+            ),
+            model_options={"threshold_db": -40.0},
+            can_interrupt=False,
+        )
+        copied = _call("copy()", original.copy)
+        return {
+            "type": type(copied).__qualname__,
+            "same_type": type(copied) is type(original),
+            "original": _settings(original),
+            "copy": _settings(copied),
+        }
+
+    return _guarded("tt.copy_settings", body)
+
+
+@probe("tt.copies_apart")
+def _copies_apart(state: State) -> ObserveReply:
+    def body(loop: Any) -> dict[str, Any]:
+        calls: list[Any] = []
+        parent = _build(state, calls)
+        first, second = _call("copy()", parent.copy), _call("copy()", parent.copy)
+        before = _snapshot(second)
+        speech_end = SCRIPT["lead_s"] + SCRIPT["speech_s"]
+        drive(first, script()[: int(RATE * speech_end)], calls, loop)
+        return {
+            "before": before,
+            "after": _snapshot(second),
+            "same_state": getattr(first, "state", None) is getattr(second, "state", object()),
+        }
+
+    return _guarded("tt.copies_apart", body)
+
+
+def _snapshot(handler: Any) -> dict[str, str]:
+    return {
+        name: fingerprint(value) for name, value in vars(handler).items() if name not in NOT_STATE
+    }
+
+
+def fingerprint(value: Any, depth: int = 0) -> str:
+    """A comparable text form of a setting or a piece of state."""
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}{value.dtype}:{hash(value.tobytes())}"
+    if depth > 3:
+        return type(value).__name__
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (
+            f"{f.name}={fingerprint(getattr(value, f.name), depth + 1)}"
+            for f in dataclasses.fields(value)
+        )
+        return f"{type(value).__name__}({', '.join(fields)})"
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{k!r}: {fingerprint(v, depth + 1)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(fingerprint(v, depth + 1) for v in value) + "]"
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return repr(value)
+    if isinstance(value, (threading.Event, asyncio.Event)):
+        return f"Event({value.is_set()})"
+    return f"<{type(value).__name__}>"

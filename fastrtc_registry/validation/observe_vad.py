@@ -1,0 +1,152 @@
+"""Worker side: the calls the VAD checks judge, made as ``ReplyOnPause`` makes them.
+
+Every call is ``model.vad((rate, samples), None)`` with a fresh 1-D copy of
+the input. Each probe returns the calls' raw answers, exceptions and
+timings; :mod:`fastrtc_registry.checks.vad` judges them in the parent.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ..checks import signals
+from .observe import State, observed_call, probe
+from .protocol import CallRecord, ObserveReply
+
+__all__ = ["basic_inputs", "vad_call"]
+
+
+def vad_call(
+    state: State, rate: int, samples: np.ndarray, label: str, *, fresh: bool = True
+) -> CallRecord:
+    """One ``vad()`` call on a copy of ``samples`` (the array itself when not ``fresh``)."""
+    data = samples.copy() if fresh else samples
+    record, _ = observed_call(f"vad() on {label}", state["built"].vad, (rate, data), None)
+    return _with(record, rate=rate, samples=len(samples))
+
+
+def _with(record: CallRecord, **changes: Any) -> CallRecord:
+    from dataclasses import replace
+
+    return replace(record, **changes)
+
+
+def basic_inputs() -> list[tuple[int, np.ndarray, str]]:
+    """Speech, silence and noise at 16 kHz: the answers VAD202-VAD204 judge."""
+    return [
+        (16000, np.array(signals.speech(16000)), "16 kHz int16 speech"),
+        (16000, signals.silence(16000, 3.0), "16 kHz int16 silence"),
+        (16000, signals.noise(16000, 3.0, dbfs=-30.0), "16 kHz int16 noise at -30 dBFS"),
+    ]
+
+
+def _reply(name: str, calls: list[CallRecord], **facts: Any) -> ObserveReply:
+    return ObserveReply(name, tuple(calls), facts)
+
+
+@probe("vad.fastrtc_call")
+def _fastrtc_call(state: State) -> ObserveReply:
+    chunk = signals.chunks_of(np.array(signals.speech(48000)), 48000)[4].copy()
+    label = "a 0.6 s 48 kHz int16 (28800,) chunk"
+    return _reply("vad.fastrtc_call", [vad_call(state, 48000, chunk, label)])
+
+
+@probe("vad.basic")
+def _basic(state: State) -> ObserveReply:
+    calls = [vad_call(state, rate, samples, label) for rate, samples, label in basic_inputs()]
+    return _reply("vad.basic", calls)
+
+
+@probe("vad.dtypes")
+def _dtypes(state: State) -> ObserveReply:
+    speech = np.array(signals.speech(16000))
+    return _reply(
+        "vad.dtypes",
+        [
+            vad_call(state, 16000, speech, "16 kHz int16 speech"),
+            vad_call(state, 16000, signals.to_float32(speech), "16 kHz float32 speech"),
+        ],
+    )
+
+
+@probe("vad.rates")
+def _rates(state: State) -> ObserveReply:
+    calls = [
+        vad_call(state, rate, np.array(signals.speech(rate)), f"{rate} Hz int16 speech")
+        for rate in signals.RATES
+    ]
+    return _reply("vad.rates", calls)
+
+
+@probe("vad.silence")
+def _silence(state: State) -> ObserveReply:
+    calls = [
+        vad_call(state, rate, signals.silence(rate, 5.0), f"5 s of {rate} Hz silence")
+        for rate in signals.RATES
+    ]
+    return _reply("vad.silence", calls)
+
+
+@probe("vad.edges")
+def _edges(state: State) -> ObserveReply:
+    speech = np.array(signals.speech(16000))
+    calls = []
+    for size in (0, 1, 160):
+        for dtype in ("int16", "float32"):
+            source = np.array(speech[8000 : 8000 + size])
+            samples = source if dtype == "int16" else signals.to_float32(source)
+            calls.append(vad_call(state, 16000, samples, f"{size} {dtype} samples"))
+    return _reply("vad.edges", calls)
+
+
+@probe("vad.untouched")
+def _untouched(state: State) -> ObserveReply:
+    speech = np.array(signals.speech(16000))
+    calls = []
+    for label, samples in (
+        ("int16", np.array(speech[:48000])),
+        ("float32", signals.to_float32(speech[:48000])),
+    ):
+        before = samples.copy()
+        record = vad_call(state, 16000, samples, f"3 s of 16 kHz {label} speech", fresh=False)
+        changed = (
+            int(np.count_nonzero(before != samples))
+            if before.shape == samples.shape
+            else len(before)
+        )
+        calls.append(_with(record, changed=changed))
+    return _reply("vad.untouched", calls)
+
+
+@probe("vad.twice")
+def _twice(state: State) -> ObserveReply:
+    speech = np.array(signals.speech(16000))
+    return _reply(
+        "vad.twice",
+        [
+            vad_call(state, 16000, speech, "16 kHz speech"),
+            vad_call(state, 16000, speech, "16 kHz speech (again)"),
+        ],
+    )
+
+
+@probe("vad.threads")
+def _threads(state: State) -> ObserveReply:
+    chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:8]
+    sequential = [vad_call(state, 48000, c, f"chunk {i}") for i, c in enumerate(chunks)]
+    jobs = [i % len(chunks) for i in range(16)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(
+            pool.map(lambda i: vad_call(state, 48000, chunks[i], f"chunk {i} (threaded)"), jobs)
+        )
+    return _reply("vad.threads", sequential + threaded, jobs=jobs, threads=4)
+
+
+@probe("vad.latency")
+def _latency(state: State) -> ObserveReply:
+    chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:15]
+    calls = [vad_call(state, 48000, c, f"chunk {i}") for i, c in enumerate(chunks)]
+    return _reply("vad.latency", calls)

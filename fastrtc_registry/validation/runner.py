@@ -1,0 +1,275 @@
+"""Run the suite on a target: tier 0 in this process, tiers 1 and 2 judged from a worker.
+
+For each plugin the runner walks the registered checks in order. A check
+whose ``after`` prerequisite did not pass is skipped with ``reason`` ``after
+<ID>`` (the root cause, once). Otherwise the runner asks the worker for the
+observations the check needs that have not arrived yet, then judges them
+here. When the worker stops (timeout, exit, crash) or breaks the protocol
+(a forged or out-of-order reply), the check that was waiting is an error
+(a failure for a protocol break) and the rest are skipped after it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+from ..checks.ids import planned_checks
+from ..checks.registry import (
+    CheckError,
+    CheckFailed,
+    CheckSkipped,
+    CheckSpec,
+    CheckWarning,
+    NeedsNetwork,
+    Observations,
+    SkipAfter,
+)
+from ..checks.results import CheckResult, PluginReport, Status, ValidationReport
+from ..checks.static import DeclaredPlugin, PackageInfo, run_static_checks
+from .protocol import (
+    BuildReply,
+    BuildRequest,
+    LoadReply,
+    LoadRequest,
+    ObserveReply,
+    ObserveRequest,
+    ProtocolViolation,
+)
+from .worker import WorkerSession, WorkerStopped
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "INTERFERED",
+    "Progress",
+    "judge_plugin",
+    "run_plugin_checks",
+    "validate",
+    "validate_packages",
+]
+
+DEFAULT_TIMEOUT = 120.0
+INTERFERED = "the plugin interfered with the validator"
+Progress = Callable[[str, str], None]  # (plugin name, what is running)
+
+
+def validate(
+    target: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    ignore: Iterable[str] = (),
+    index_url: str | None = None,
+    on_progress: Progress | None = None,
+    memory: int | str | None = None,
+) -> ValidationReport:
+    """Validate ``target``: an installed plugin or package name, a project directory,
+    a wheel file, or ``pypi:NAME[==VERSION]``."""
+    from ..targets import resolve_target
+
+    with resolve_target(
+        target, index_url=index_url, on_progress=on_progress, timeout=timeout
+    ) as resolved:
+        report = validate_packages(
+            resolved.label,
+            resolved.plugins,
+            python=resolved.python,
+            timeout=timeout,
+            on_progress=on_progress,
+            notes=resolved.notes,
+            memory=memory,
+        )
+    return report.ignoring(ignore)
+
+
+def validate_packages(
+    label: str,
+    plugins: Iterable[tuple[PackageInfo | None, DeclaredPlugin]],
+    *,
+    python: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_progress: Progress | None = None,
+    notes: Iterable[str] = (),
+    memory: int | str | None = None,
+) -> ValidationReport:
+    """Run every tier on each (package, plugin); ``python`` is the interpreter with them."""
+    reports = []
+    for package, plugin in plugins:
+        static = run_static_checks(package, plugin) if package is not None else []
+        dynamic: list[CheckResult] = []
+        if plugin.kind is not None and plugin.object is not None:
+            dynamic = run_plugin_checks(
+                plugin.object,
+                plugin.kind,
+                plugin.name,
+                python=python,
+                timeout=timeout,
+                on_progress=on_progress,
+                memory=memory,
+            )
+        reports.append(
+            PluginReport(
+                name=plugin.name,
+                kind=plugin.kind,
+                object=plugin.object,
+                checks=tuple(_after_static(static) + dynamic),
+                package=package.name if package else None,
+                version=package.version if package else None,
+            )
+        )
+    return ValidationReport(label, tuple(reports), tuple(notes))
+
+
+def _after_static(results: list[CheckResult]) -> list[CheckResult]:
+    # Tier 0 is judged in static.py; its skips that name a prerequisite get the reason.
+    from dataclasses import replace
+
+    return [
+        replace(r, reason=f"after {r.message.rpartition('(')[2].rstrip(')')}")
+        if r.status == "skipped" and r.reason is None and r.message.endswith("(PKG001)")
+        else r
+        for r in results
+    ]
+
+
+def run_plugin_checks(
+    spec: str,
+    kind: str,
+    name: str = "",
+    *,
+    python: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    env: Mapping[str, str] | None = None,
+    on_progress: Progress | None = None,
+    memory: int | str | None = None,
+) -> list[CheckResult]:
+    """Tiers 1 and 2 for the entry point ``spec`` in a fresh worker, within ``timeout``."""
+    observations = Observations(spec, kind, name)
+    try:
+        session = WorkerSession(timeout=timeout, python=python, env=env, memory=memory)
+    except WorkerStopped as exc:
+        return _all_error(kind, str(exc))
+    with session:
+        return judge_plugin(observations, session, on_progress=on_progress)
+
+
+def _all_error(kind: str, reason: str) -> list[CheckResult]:
+    specs = planned_checks(kind, tiers=(1, 2))
+    first, rest = specs[0], specs[1:]
+    return [CheckResult(first.id, first.title, "error", reason)] + [
+        CheckResult(
+            s.id, s.title, "skipped", f"not run: {first.id} {reason}", reason=f"after {first.id}"
+        )
+        for s in rest
+    ]
+
+
+def judge_plugin(
+    obs: Observations,
+    session: WorkerSession,
+    *,
+    on_progress: Progress | None = None,
+    only: Iterable[str] | None = None,
+) -> list[CheckResult]:
+    """Gather what each check needs from ``session`` and judge it, in registry order."""
+    results: dict[str, CheckResult] = {}
+    stopped: tuple[str, str] | None = None  # (check id, why) once the worker is unusable
+    wanted = None if only is None else set(only)
+    for spec in planned_checks(obs.kind, tiers=(1, 2)):
+        if wanted is not None and spec.id not in wanted:
+            continue
+        started = time.perf_counter()
+        root = stopped[0] if stopped else _blocked_by(spec, results)
+        if root is not None:
+            results[spec.id] = _skip(spec, root, results)
+            continue
+        if on_progress is not None:
+            on_progress(obs.name or obs.spec, f"{spec.id} {spec.title}")
+        try:
+            _gather(obs, session, spec.needs)
+        except ProtocolViolation as exc:
+            message = f"{INTERFERED}: {exc}{_printed(session)}"
+            results[spec.id] = _result(spec, "failed", message, started)
+            stopped = (spec.id, message)
+            session.close()
+            continue
+        except WorkerStopped as exc:
+            message = f"{exc} (while running {spec.id}){_printed(session)}"
+            results[spec.id] = _result(spec, "error", message, started)
+            stopped = (spec.id, message)
+            session.close()
+            continue
+        results[spec.id] = _judge(spec, obs, started)
+    return list(results.values())
+
+
+def _printed(session: WorkerSession) -> str:
+    text = session.output.strip()
+    if not text:
+        return ""
+    last = text.splitlines()[-1][:300]
+    return f"; the plugin's last output line: {last}"
+
+
+def _blocked_by(spec: CheckSpec, results: Mapping[str, CheckResult]) -> str | None:
+    for prerequisite in spec.after:
+        done = results.get(prerequisite)
+        if done is None or done.status in ("passed", "warning"):
+            continue
+        if done.reason and done.reason.startswith("after "):
+            return done.reason.removeprefix("after ")
+        return prerequisite
+    return None
+
+
+def _skip(spec: CheckSpec, root: str, results: Mapping[str, CheckResult]) -> CheckResult:
+    cause = results.get(root)
+    what = f"{root} {cause.status}" if cause else f"{root} did not pass"
+    return CheckResult(spec.id, spec.title, "skipped", f"not run: {what}", reason=f"after {root}")
+
+
+def _gather(obs: Observations, session: WorkerSession, needs: Iterable[str]) -> None:
+    for need in needs:
+        if obs.has(need):
+            continue
+        if need == "load":
+            obs.load = session.request(LoadRequest(obs.spec, obs.kind, obs.name), LoadReply)
+        elif need == "build":
+            obs.build = session.request(BuildRequest(), BuildReply)
+        else:
+            reply = session.request(ObserveRequest(need), ObserveReply)
+            if reply.probe != need:
+                raise ProtocolViolation(f"the reply was for {reply.probe!r}, not {need!r}")
+            obs.probes[need] = reply
+
+
+def _result(
+    spec: CheckSpec, status: Status, message: str, started: float, reason: str | None = None
+) -> CheckResult:
+    return CheckResult(spec.id, spec.title, status, message, time.perf_counter() - started, reason)
+
+
+def _judge(spec: CheckSpec, obs: Observations, started: float) -> CheckResult:
+    assert spec.func is not None
+    try:
+        message = spec.func(obs)
+    except SkipAfter as skip:
+        return _result(spec, "skipped", str(skip), started, f"after {skip.check_id}")
+    except NeedsNetwork as skip:
+        return _result(spec, "skipped", str(skip), started, "needs-network")
+    except CheckFailed as exc:
+        return _result(spec, "failed", str(exc), started)
+    except CheckWarning as exc:
+        return _result(spec, "warning", str(exc), started)
+    except CheckSkipped as exc:
+        return _result(spec, "skipped", str(exc), started, "not-applicable")
+    except CheckError as exc:
+        return _result(spec, "error", str(exc), started)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        # The observation lacked what the check reads: a reply shaped to pass validation.
+        return _result(
+            spec,
+            "failed",
+            f"{INTERFERED}: its observations were malformed ({type(exc).__name__}: {exc})",
+            started,
+        )
+    return _result(spec, "passed", message, started)
