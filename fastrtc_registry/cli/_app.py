@@ -83,7 +83,7 @@ def console(*, stderr: bool = False) -> Console:
 
 def warn(message: str) -> None:
     """One warning line on stderr."""
-    console(stderr=True).print(f"[yellow]warning:[/] {_escape(message)}")
+    console(stderr=True).print(f"[yellow]warning:[/] {_escape(message)}", soft_wrap=True)
 
 
 def _escape(text: str) -> str:

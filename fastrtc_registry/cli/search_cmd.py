@@ -96,7 +96,7 @@ def search_command(
 
 def _say(report: SearchReport) -> None:
     for message in report.notes:
-        console(stderr=True).print(_escape(message))
+        console(stderr=True).print(_escape(message), soft_wrap=True)
     for message in report.warnings:
         warn(message)
 

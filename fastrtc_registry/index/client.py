@@ -17,10 +17,11 @@ import asyncio
 import email.utils
 import os
 import time
+import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._text import mask_secrets, mask_url
 from .._version import __version__
@@ -28,6 +29,7 @@ from ..errors import (
     IndexBodyTooLargeError,
     IndexDeadlineError,
     IndexHTTPError,
+    IndexProtocolError,
     IndexUnreachableError,
 )
 from ..packages import MAX_ENTRY_POINTS_BYTES, MAX_METADATA_BYTES
@@ -202,7 +204,8 @@ class IndexClient:
             }
         )
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT},
+            # Only encodings inflated here, step by step (see body()).
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=limits,
             follow_redirects=True,
@@ -276,25 +279,47 @@ class IndexClient:
                 f"{url}: the {what} is {int(declared):,} bytes, over the {limit:,}-byte limit"
             )
         until = response.extensions.get("fastrtc_until", self.until())
+        # Inflate ourselves, a bounded step at a time: httpx would inflate each
+        # network read whole, and a 64 KB read of a gzip bomb is 64 MB.
+        import httpx
+
+        inflater = _inflater(response.headers.get("Content-Encoding", ""), url)
         size = 0
-        chunks = response.aiter_bytes().__aiter__()
+        try:
+            read = response.content  # already read: an in-memory (test) transport
+        except httpx.ResponseNotRead:
+            raw = response.aiter_raw().__aiter__()
+        else:
+            raw, inflater = _one(read), None
         while True:
             left = until - time.monotonic()
             if left <= 0:
                 raise self._late(url, what, size)
             try:
-                chunk = await asyncio.wait_for(chunks.__anext__(), left)
+                data = await asyncio.wait_for(raw.__anext__(), left)
             except StopAsyncIteration:
                 break
             except asyncio.TimeoutError:
                 raise self._late(url, what, size) from None
-            size += len(chunk)
-            if size > limit:
-                raise IndexBodyTooLargeError(
-                    f"{url}: the {what} passed the {limit:,}-byte limit (decompressed)"
-                )
-            self.bytes_received += len(chunk)
-            yield chunk
+            self.bytes_received += len(data)
+            while data:
+                if inflater is None:
+                    chunk, data = data, b""
+                else:
+                    try:
+                        chunk = inflater.decompress(data, _STEP)
+                    except zlib.error as exc:
+                        raise IndexProtocolError(
+                            f"{url}: the {what} does not inflate ({exc})"
+                        ) from exc
+                    data = b"" if inflater.eof else inflater.unconsumed_tail
+                size += len(chunk)
+                if size > limit:
+                    raise IndexBodyTooLargeError(
+                        f"{url}: the {what} passed the {limit:,}-byte limit (decompressed)"
+                    )
+                if chunk:
+                    yield chunk
 
     def _late(self, url: str, what: str, size: int) -> IndexDeadlineError:
         if self.deadline.expired:
@@ -355,7 +380,9 @@ class IndexClient:
                     await asyncio.sleep(wait)
                     continue
                 if response.status_code in _RETRY_STATUS:
-                    wait = self.retry.delay(attempt, response.headers.get("Retry-After"))
+                    # A 429 is the index pacing us, not failing: it gets twice the tries.
+                    counted = (attempt + 1) // 2 if response.status_code == 429 else attempt
+                    wait = self.retry.delay(counted, response.headers.get("Retry-After"))
                     await response.aclose()
                     if wait is None or time.monotonic() + wait >= until:
                         raise IndexHTTPError(
@@ -408,6 +435,25 @@ def fetch_url(
             )
 
     return asyncio.run(run())
+
+
+_STEP = 1 << 20
+
+
+async def _one(body: bytes) -> AsyncIterator[bytes]:
+    yield body
+
+
+def _inflater(encoding: str, url: str) -> Any:
+    """A zlib decompressor for the body's Content-Encoding (None for identity)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header, auto-detected
+    raise IndexProtocolError(f"{url}: unsupported Content-Encoding {encoding[:20]!r}")
 
 
 def _host(url: str) -> str:

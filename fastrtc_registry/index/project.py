@@ -22,7 +22,7 @@ from ..errors import (
     PackageMetadataError,
 )
 from ..names import CanonicalName, canonicalize
-from ..packages import fastrtc_requirement, python_allowed, read_metadata
+from ..packages import fastrtc_requirement, is_project_name, python_allowed, read_metadata
 from .cache import CachedDoc, IndexCache
 from .facts import ProjectFacts
 from .releases import choose_release, release_versions
@@ -194,9 +194,9 @@ async def _read_facts(
         raise IndexProtocolError(f"{clean_text(wheel.filename, 80)} has no METADATA file")
     meta = read_metadata(metadata, read.files.get("entry_points.txt"))
     if canonicalize(meta.name) != canonical:
-        raise PackageMetadataError(
-            f"its METADATA names {clean_text(meta.name, 60)!r}, not the listed {canonical!r}"
-        )
+        # A hostile name is never echoed: it could be a shell command.
+        named = repr(meta.name) if is_project_name(meta.name) else "an invalid project name"
+        raise PackageMetadataError(f"its METADATA names {named}, not the listed {canonical!r}")
     requires_python = meta.requires_python or release.requires_python
     if python_allowed(requires_python, platform.python_version()) is None:
         raise PackageMetadataError(
