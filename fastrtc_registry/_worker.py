@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["WorkerOutcome", "run_worker"]
+__all__ = ["WorkerOutcome", "format_exception", "run_worker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,12 @@ class WorkerOutcome:
     def ok(self) -> bool:
         """True when the worker answered (the answer may still report a failure)."""
         return self.answer is not None
+
+
+def format_exception(exc: BaseException) -> str:
+    """``Type: message`` of an exception, one line."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def run_worker(
