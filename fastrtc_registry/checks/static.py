@@ -8,7 +8,6 @@ one declared plugin.
 
 from __future__ import annotations
 
-import ast
 import time
 import zipfile
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from ..packages import (
     read_distribution,
     read_wheel,
 )
+from ..validation.download_scan import DOWNLOAD_CALLS, scan_downloads
 from .ids import check_info
 from .results import CheckResult, Status
 
@@ -37,26 +37,6 @@ __all__ = [
     "package_from_wheel",
     "run_static_checks",
 ]
-
-# Calls that fetch files over the network when a model is built.
-DOWNLOAD_CALLS = frozenset(
-    {
-        "hf_hub_download",
-        "snapshot_download",
-        "urlopen",
-        "urlretrieve",
-        "get_silero_model",
-        "get_stt_model",
-        "get_tts_model",
-        "from_pretrained",
-        "load_state_dict_from_url",
-        "download_url_to_file",
-        "hub.load",
-        "requests.get",
-        "httpx.get",
-        "wget.download",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,64 +138,7 @@ def _sources_on_path(tops: set[str], path: list[str] | None) -> dict[str, str]:
 
 def find_downloads(sources: Mapping[str, str], reference: str) -> list[str]:
     """Network downloads that run when ``reference`` is imported or built: ``file:line call``."""
-    module, _, attr = reference.partition(":")
-    parts = module.split(".")
-    files = [
-        name for i in range(1, len(parts) + 1) for name in ("/".join(parts[:i]) + "/__init__.py",)
-    ] + ["/".join(parts) + ".py"]
-    hits = []
-    for name in files:
-        text = sources.get(name)
-        if text is None:
-            continue
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
-        target = (
-            attr.split(".")[0]
-            if name.endswith(("/".join(parts) + ".py", "/".join(parts) + "/__init__.py"))
-            else ""
-        )
-        for node in _run_at_build(tree, target):
-            called = _call_name(node)
-            if called:
-                hits.append(f"{name}:{node.lineno} {called}()")
-    return hits
-
-
-def _run_at_build(tree: ast.Module, target: str) -> list[ast.Call]:
-    """Calls made at import time, in any ``__init__``, or in the factory ``target``."""
-    bodies: list[ast.AST] = []
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            bodies += [
-                m for m in node.body if isinstance(m, ast.FunctionDef) and m.name == "__init__"
-            ]
-            bodies += [
-                s for s in node.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-            ]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name == target:
-                bodies.append(node)
-        else:
-            bodies.append(node)
-    return [n for body in bodies for n in ast.walk(body) if isinstance(n, ast.Call)]
-
-
-def _call_name(node: ast.Call) -> str | None:
-    func, chain = node.func, []
-    while isinstance(func, ast.Attribute):
-        chain.append(func.attr)
-        func = func.value
-    if isinstance(func, ast.Name):
-        chain.append(func.id)
-    chain.reverse()
-    for size in (2, 1):
-        name = ".".join(chain[-size:])
-        if name in DOWNLOAD_CALLS:
-            return ".".join(chain)
-    return None
+    return [d.describe() for d in scan_downloads(sources, reference).at_build]
 
 
 Check = Callable[[PackageInfo, DeclaredPlugin], tuple[Status, str]]
@@ -318,16 +241,22 @@ def _prefix(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:
 def _downloads(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:
     if plugin.object is None:
         return "skipped", "no entry point to scan (PKG001)"
-    hits = find_downloads(package.sources, plugin.object)
-    if hits:
+    found = scan_downloads(package.sources, plugin.object)
+    if found.at_build:
+        hits = ", ".join(d.describe() for d in found.at_build[:3])
         return "warning", (
-            f"needs network: {', '.join(hits[:3])} downloads files when the "
-            "plugin is imported or built, so it fails offline; ship the files "
-            "in the wheel or document the download"
+            f"needs network: {hits} downloads files when the plugin is imported or "
+            "built, so it fails offline; ship the files in the wheel or document the download"
         )
     module = plugin.object.partition(":")[0]
-    if not any(n.startswith(module.replace(".", "/")) for n in package.sources):
+    if not found.scanned:
         return "skipped", f"the source of {module} is not in {package.name}; nothing to scan"
+    if found.later:
+        # Not reached from construction as far as the scan can tell: a hint, not a verdict.
+        hits = ", ".join(d.describe() for d in found.later[:3])
+        return "passed", (
+            f"no download at import or construction; hint: {hits} may download on first use"
+        )
     return "passed", "no download calls at import or construction (offline)"
 
 
