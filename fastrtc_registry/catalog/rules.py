@@ -1,8 +1,7 @@
 """The one rule set of registry.json, shared by the parser and ``registry check``.
 
-Each field rule takes one raw value and returns ``None`` when it is acceptable
-or a message saying what is wrong and what a good value looks like;
-:func:`document_problems` applies them all and returns every problem with its
+The value rules live in :mod:`fastrtc_registry.catalog.fields`;
+:func:`document_problems` applies them field by field and returns every problem with its
 JSON pointer. The parser refuses a document with problems (or, for a newer
 ``schema_version``, skips the entries that have them); the linter lists them.
 Every rule is total: whatever the input (a 5000-digit version, control
@@ -13,14 +12,26 @@ the two in agreement.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from .._text import has_control
 from ..names import KINDS, canonicalize
+from .fields import (
+    JsonObject,
+    Problem,
+    date_problem,
+    json_pointer,
+    name_problem,
+    object_problem,
+    package_problem,
+    python_problem,
+    short,
+    specifier_problem,
+    tag_problem,
+    text_problem,
+    url_problem,
+    version_problem,
+)
 
 __all__ = [
     "KIND_TAGS",
@@ -52,174 +63,14 @@ VALIDATION_STATUSES = ("passed", "warning", "failed", "needs-network", "unsuppor
 VALIDATION_COUNTS = ("passed", "failed", "warnings", "skipped", "needs_network", "errors")
 _MAX_COUNT = 100_000
 
-# PEP 508 names (distribution and plugin names alike).
-_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
-_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-_DOTTED = rf"{_IDENTIFIER}(\.{_IDENTIFIER})*"
-_OBJECT = re.compile(rf"{_DOTTED}:{_DOTTED}\Z")
-_TAG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
-_PYTHON = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?\Z")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-
-
-class JsonObject(dict[str, Any]):
-    """A decoded JSON object that remembers keys it saw more than once."""
-
-    __slots__ = ("duplicate_keys",)
-
-    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        super().__init__(pairs)
-        seen: set[str] = set()
-        repeated = []
-        for key, _ in pairs:
-            if key in seen:
-                repeated.append(key)
-            seen.add(key)
-        self.duplicate_keys = tuple(repeated)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong in a registry document, at a JSON pointer."""
-
-    pointer: str
-    message: str
-
-
-def json_pointer(*parts: str | int) -> str:
-    """An RFC 6901 JSON pointer from path parts (``~`` and ``/`` escaped)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _short(value: Any) -> str:
-    """A value for a message: strings quoted with escapes, other values by their JSON kind."""
-    if not isinstance(value, str):
-        kinds: tuple[tuple[type, str], ...] = (
-            (bool, "a boolean"),
-            (int, "an integer"),
-            (float, "a number"),
-            (list, "a list"),
-            (Mapping, "an object"),
-        )
-        return "null" if value is None else next((k for t, k in kinds if isinstance(value, t)), "?")
-    text = ascii(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _text_problem(value: str, limit: int) -> str | None:
-    if len(value) > limit:
-        return f"is longer than {limit} characters"
-    if has_control(value) or "\n" in value or "\t" in value:
-        return f"{_short(value)} contains control characters; remove them"
-    return None
-
-
-def _pep508(value: str, what: str, example: str) -> str | None:
-    problem = _text_problem(value, 100)
-    if problem:
-        return problem
-    if not value:
-        return f"the {what} is empty"
-    if not _NAME.match(value):
-        return (
-            f"{_short(value)} is not a valid {what} (PEP 508: letters, digits and '-', '_' "
-            f"or '.' between them, e.g. {example!r})"
-        )
-    return None
-
-
-def name_problem(value: str) -> str | None:
-    """What is wrong with a plugin name, if anything."""
-    return _pep508(value, "plugin name", "walkie-talkie")
-
-
-def package_problem(value: str) -> str | None:
-    """What is wrong with a distribution name (PEP 508), if anything."""
-    return _pep508(value, "distribution name", "fastrtc-my-vad")
-
-
-def object_problem(value: str) -> str | None:
-    """What is wrong with a ``module:attr`` object reference, if anything."""
-    if len(value) > 200 or not _OBJECT.match(value):
-        return (
-            f"{_short(value)} is not a 'module:attr' reference "
-            "(e.g. 'humaware_vad:HumAwareVADModel')"
-        )
-    return None
-
-
-def url_problem(value: str) -> str | None:
-    """What is wrong with a repository or demo link, if anything."""
-    if len(value) > 2000 or any(ch.isspace() for ch in value) or has_control(value):
-        return f"{_short(value)} is too long or contains white space or control characters"
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError as exc:
-        return f"{_short(value)} is not a URL: {exc}"
-    if parts.scheme not in ("http", "https") or not host:
-        return f"{_short(value)} is not an http(s) URL; links must start with https:// or http://"
-    return None
-
-
-def specifier_problem(value: str) -> str | None:
-    """What is wrong with a Requires-Python specifier set, if anything."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    problem = _text_problem(value, 100)
-    if problem:
-        return problem
-    try:
-        SpecifierSet(value)
-    except (InvalidSpecifier, ValueError):
-        return f"{_short(value)} is not a valid version specifier (e.g. '>=3.10' or '>=3.10,<3.14')"
-    return None
-
-
-def version_problem(value: str) -> str | None:
-    """What is wrong with a package version (PEP 440), if anything."""
-    from packaging.version import InvalidVersion, Version
-
-    if len(value) > 100:
-        return "is longer than 100 characters; not a real version"
-    try:
-        Version(value)
-    except (InvalidVersion, ValueError):  # ValueError: integers past the digit limit
-        return f"{_short(value)} is not a valid version (PEP 440), e.g. '1.0.2'"
-    return None
-
-
-def tag_problem(value: str) -> str | None:
-    """What is wrong with a tag, if anything."""
-    if len(value) > 40 or not _TAG.match(value):
-        return f"tag {_short(value)} must be lower-case words joined by '-' (e.g. 'vad-model')"
-    return None
-
-
-def _date_problem(value: str) -> str | None:
-    import datetime as dt
-
-    try:
-        if _DATE.match(value):
-            dt.date.fromisoformat(value)
-            return None
-    except ValueError:
-        pass
-    return "must be a date as YYYY-MM-DD"
-
-
-def _python_problem(value: str) -> str | None:
-    return None if _PYTHON.match(value) else "must be a Python version such as '3.11.7'"
-
-
 Rule = Callable[[str], "str | None"]
 # field -> (rule, nullable); every other field of an entry has its own check below.
 _STRING_FIELDS: dict[str, tuple[Rule, bool]] = {
     "name": (name_problem, False),
     "package": (package_problem, False),
     "object": (object_problem, True),
-    "summary": (lambda v: _text_problem(v, 200), False),
-    "description": (lambda v: _text_problem(v, 4000), False),
+    "summary": (lambda v: text_problem(v, 200), False),
+    "description": (lambda v: text_problem(v, 4000), False),
     "repository": (url_problem, True),
     "demo": (url_problem, True),
     "requires_python": (specifier_problem, True),
@@ -228,10 +79,10 @@ _ENTRY_FIELDS = frozenset({*_STRING_FIELDS, "kind", "tags", "offline", "builtin"
 _RECORD_STRINGS: dict[str, Rule] = {
     "version": version_problem,
     "suite": version_problem,
-    "fastrtc": lambda v: _text_problem(v, 100) or (None if v else "must not be empty"),
-    "python": _python_problem,
-    "date": _date_problem,
-    "reason": lambda v: _text_problem(v, 300),
+    "fastrtc": lambda v: text_problem(v, 100) or (None if v else "must not be empty"),
+    "python": python_problem,
+    "date": date_problem,
+    "reason": lambda v: text_problem(v, 300),
 }
 _RECORD_REQUIRED = ("version", "suite", "fastrtc", "python", "status", "date")
 _RECORD_FIELDS = frozenset({*_RECORD_STRINGS, "status", *VALIDATION_COUNTS})
@@ -240,7 +91,7 @@ _RECORD_FIELDS = frozenset({*_RECORD_STRINGS, "status", *VALIDATION_COUNTS})
 def _missing_or_wrong(raw: Mapping[str, Any], field: str, expected: str = "a string") -> str:
     if field not in raw:
         return f"the field {field!r} is missing"
-    return f"the field {field!r} must be {expected}, not {_short(raw[field])}"
+    return f"the field {field!r} must be {expected}, not {short(raw[field])}"
 
 
 def _unknown(
@@ -250,7 +101,7 @@ def _unknown(
         if key not in known:
             yield Problem(
                 json_pointer(*at, key),
-                f"unknown field {_short(key)}; known fields: {', '.join(sorted(known))}",
+                f"unknown field {short(key)}; known fields: {', '.join(sorted(known))}",
             )
 
 
@@ -280,10 +131,10 @@ def entry_problems(raw: Any, index: int, *, strict: bool = True) -> list[Problem
     if raw.get("kind") not in KINDS:
         add("kind", _missing_or_wrong(raw, "kind", f"one of {', '.join(KINDS)}"))
     if raw.get("offline") is not None and not isinstance(raw["offline"], bool):
-        add("offline", f"must be true, false or null, not {_short(raw['offline'])}")
+        add("offline", f"must be true, false or null, not {short(raw['offline'])}")
     builtin = raw.get("builtin", False)
     if not isinstance(builtin, bool):
-        add("builtin", f"must be true or false, not {_short(builtin)}")
+        add("builtin", f"must be true or false, not {short(builtin)}")
     elif builtin and canonicalize(str(raw.get("package"))) != SELF_PACKAGE:
         add("builtin", f"only plugins of the package {SELF_PACKAGE!r} are built in")
     problems.extend(_tag_problems(raw.get("tags", []), (*at, "tags")))
@@ -295,7 +146,7 @@ def entry_problems(raw: Any, index: int, *, strict: bool = True) -> list[Problem
 
 def _tag_problems(tags: Any, at: tuple[str | int, ...]) -> list[Problem]:
     if not isinstance(tags, list):
-        return [Problem(json_pointer(*at), f"must be a list of strings, not {_short(tags)}")]
+        return [Problem(json_pointer(*at), f"must be a list of strings, not {short(tags)}")]
     if len(tags) > 20:
         return [Problem(json_pointer(*at), "has more than 20 tags")]
     problems = []
@@ -347,7 +198,7 @@ def _duplicate_keys(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem
         for key in dict.fromkeys(value.duplicate_keys):
             yield Problem(
                 json_pointer(*path, key),
-                f"the key {_short(key)} appears more than once; only the last one counts",
+                f"the key {short(key)} appears more than once; only the last one counts",
             )
     if isinstance(value, Mapping):
         for key, item in value.items():
@@ -447,7 +298,7 @@ def _removed_problems(
             problems.append(Problem(json_pointer(*at, "package"), message))
         reason = raw.get("reason")
         message = (
-            _text_problem(reason, 500)
+            text_problem(reason, 500)
             if isinstance(reason, str) and reason.strip()
             else "give the reason the package was removed"
         )
