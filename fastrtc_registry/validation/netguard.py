@@ -39,6 +39,7 @@ __all__ = [
     "hub_download",
     "install_network_guard",
     "network_need",
+    "network_target",
     "set_offline_environment",
 ]
 
@@ -220,6 +221,17 @@ def network_need(exc: BaseException | None = None) -> str | None:
         elif not attempts:
             parts.append(f"failed with {type(exc).__name__} (a network error)")
     return "; ".join(parts) or None
+
+
+def network_target(exc: BaseException | None = None) -> str | None:
+    """Just what was wanted, for "it tried X": hosts blocked so far, else the hub file in ``exc``."""
+    hosts = list(dict.fromkeys(a.target for a in blocked_attempts()))
+    if hosts:
+        return ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+    hub_file = hub_download(exc) if exc is not None else None
+    if hub_file is not None:
+        return f"{hub_file} on {_hub_endpoint()}"
+    return None
 
 
 def _hub_endpoint() -> str:
