@@ -224,7 +224,7 @@ def network_need(exc: BaseException | None = None) -> str | None:
 
 
 def network_target(exc: BaseException | None = None) -> str | None:
-    """Just what was wanted, for "it tried X": hosts blocked so far, else the hub file in ``exc``."""
+    """What was wanted, for "it tried X": the hosts blocked so far, else the hub file in ``exc``."""
     hosts = list(dict.fromkeys(a.target for a in blocked_attempts()))
     if hosts:
         return ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
