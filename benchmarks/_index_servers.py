@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,12 +17,14 @@ class StaticServer:
     """Serve ``routes(path) -> (body, content type) | None`` with Range support; count bytes sent.
 
     Set ``gzipped = (path, compressed body)`` to answer that path gzip-encoded
-    to clients that accept it, as the public index does for its root page.
+    to clients that accept it, as the public index does for its root page,
+    and ``rate`` (bytes per second) to send that path no faster, like a link.
     """
 
     def __init__(self, routes: Callable[[str], Route | None]) -> None:
         self.routes = routes
         self.gzipped: tuple[str, bytes] | None = None
+        self.rate: float | None = None
         self.sent = 0
         self.requests: list[tuple[str, str, str | None]] = []
         handler = type("Handler", (_Handler,), {"server_ref": self})
@@ -79,8 +82,14 @@ class _Handler(BaseHTTPRequestHandler):
         if head:
             return
         view = memoryview(body)
-        for at in range(0, len(view), 1 << 16):
-            self.wfile.write(view[at : at + (1 << 16)])
+        paced = owner.rate if owner.gzipped and self.path == owner.gzipped[0] else None
+        started, step = time.perf_counter(), 1 << 14
+        for at in range(0, len(view), step):
+            if paced:
+                ahead = at / paced - (time.perf_counter() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+            self.wfile.write(view[at : at + step])
         owner.sent += len(body)
 
     def _headers(

@@ -8,13 +8,23 @@ subprocess, interleaved, to report wall time and peak RSS side by side.
 ``scan_index`` call (root scan, then a request per candidate, 404 here):
 
     python benchmarks/index_scan.py --rounds 3
+
+``--cold`` is the cold-search comparison instead: the page is served gzipped
+at 5 MB/s (like a real link), every ``fastrtc-*`` candidate has a project
+page and a 300 KB wheel read by byte range, and ``curl --compressed``
+downloading the page runs side by side with ``scan_index`` and the
+``fastrtc-plugins search`` command (fresh process, empty cache):
+
+    python benchmarks/index_scan.py --cold --rounds 3
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -22,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -72,7 +83,7 @@ def measure(mode: str, url: str) -> dict[str, float]:
         async def root_scan() -> int:
             with tempfile.TemporaryDirectory() as cache:
                 async with IndexClient() as client:
-                    names = await _scan_root(
+                    names, _invalid = await _scan_root(
                         client,
                         url,
                         ("fastrtc-", "fastrtc_"),
@@ -86,12 +97,42 @@ def measure(mode: str, url: str) -> dict[str, float]:
 
         found = asyncio.run(root_scan())
     elif mode == "scan":
-        # The real library call; project pages 404 here, so the server counts
-        # the names the root scan matched.
+        # The real library call (project pages 404 unless --cold serves them).
         with tempfile.TemporaryDirectory() as cache:
             scan = scan_index(url, cache_root=Path(cache), refresh=True)
         if scan.error:
             raise SystemExit(scan.error)
+        found = sum(1 for p in scan.projects if p.declared)
+    elif mode == "curl":
+        subprocess.run(
+            ["curl", "--compressed", "-sS", "-o", os.devnull, "-H", f"Accept: {JSON_TYPE}", url],
+            check=True,
+        )
+        return {
+            "seconds": time.perf_counter() - start,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "baseline_mb": baseline,
+            "found": 0,
+        }
+    elif mode == "search":
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**os.environ, "FASTRTC_PLUGINS_CACHE_DIR": cache, "FASTRTC_PLUGINS_OFFLINE": ""}
+            out = subprocess.run(
+                [sys.executable, "-m", "fastrtc_registry", "search", "--json", "--index-url", url],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+        found = sum(1 for row in json.loads(out.stdout) if row["declared"])
+        # ru_maxrss of the search process, not of this one.
+        baseline = _maxrss_mb()
+        return {
+            "seconds": time.perf_counter() - start,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "baseline_mb": baseline,
+            "found": found,
+        }
     elif mode == "download":
 
         async def download() -> int:
@@ -114,15 +155,53 @@ def measure(mode: str, url: str) -> dict[str, float]:
     }
 
 
-def serve(gzip_level: int) -> None:
+def candidate_wheel(name: str) -> bytes:
+    """A 300 KB wheel declaring one VAD, its dist-info last (as real builds write it)."""
+    module = name.replace("-", "_")
+    info = f"{module}-1.0.dist-info"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as whl:
+        whl.writestr(
+            f"{module}/weights.bin", random.Random(name).randbytes(300_000), zipfile.ZIP_STORED
+        )
+        whl.writestr(
+            f"{info}/METADATA",
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+            "Summary: benchmark\nRequires-Python: >=3.8\nRequires-Dist: fastrtc\n",
+        )
+        whl.writestr(f"{info}/entry_points.txt", f"[fastrtc.vad]\n{name[8:]} = {module}:VAD\n")
+        whl.writestr(f"{info}/RECORD", "")
+    return buffer.getvalue()
+
+
+def serve(gzip_level: int, rate: float | None = None, pages: bool = False) -> None:
     """Generate the page and serve it until stdin closes (run as a subprocess, so the
     measuring processes do not inherit the generator's peak RSS across exec)."""
     body = root_page()
+    names = [p["name"] for p in json.loads(body)["projects"] if p["name"].startswith("fastrtc-")]
+    wheels = (
+        {f"/files/{n.replace('-', '_')}-1.0-py3-none-any.whl": n for n in names} if pages else {}
+    )
+    built = {path: candidate_wheel(name) for path, name in wheels.items()}
 
     def routes(path: str) -> tuple[bytes, str] | None:
-        return (body, JSON_TYPE) if path == "/simple/" else None
+        if path == "/simple/":
+            return body, JSON_TYPE
+        if path in built:
+            return built[path], "application/octet-stream"
+        name = path.removeprefix("/simple/").rstrip("/")
+        if pages and name in names:
+            file = f"{name.replace('-', '_')}-1.0-py3-none-any.whl"
+            doc = {
+                "meta": {"api-version": "1.0"},
+                "name": name,
+                "files": [{"filename": file, "url": f"/files/{file}", "hashes": {}}],
+            }
+            return json.dumps(doc).encode(), JSON_TYPE
+        return None
 
     server = StaticServer(routes)
+    server.rate = rate
     if gzip_level:
         server.gzipped = ("/simple/", gzip.compress(body, gzip_level))
     print(f"{server.base}/simple/ {len(body)}", flush=True)
@@ -138,21 +217,31 @@ def main() -> None:
     parser.add_argument("--measure", nargs=2, metavar=("MODE", "URL"), help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--gzip", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help="cold search vs curl at 5 MB/s")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(*args.measure)))
         return
     if args.serve:
-        serve(args.gzip)
+        serve(args.gzip, args.rate or None, pages=bool(args.rate))
+        return
+    if args.cold:
+        run_all(args.rounds, 6, rate=5e6, modes=("curl", "scan", "search"))
         return
     for level in (0, 6):
         run_all(args.rounds, level)
 
 
-def run_all(rounds: int, gzip_level: int) -> None:
+def run_all(
+    rounds: int,
+    gzip_level: int,
+    rate: float | None = None,
+    modes: tuple[str, ...] = ("download", "root", "scan", "json"),
+) -> None:
     """Serve the page (gzip-encoded when ``gzip_level``) and compare the approaches."""
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--gzip", str(gzip_level)],
+        [sys.executable, __file__, "--serve", "--gzip", str(gzip_level), "--rate", str(rate or 0)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -160,16 +249,12 @@ def run_all(rounds: int, gzip_level: int) -> None:
     assert server.stdin is not None and server.stdout is not None
     url, size = server.stdout.readline().split()
     encoding = f"gzip level {gzip_level}" if gzip_level else "identity"
+    encoding += f" at {rate / 1e6:g} MB/s" if rate else ""
     print(
         f"\nroot page: {int(size) / 1e6:.1f} MB, {NAMES} names, {PLUGIN_NAMES} fastrtc-*, "
         f"sent {encoding}"
     )
-    results: dict[str, list[dict[str, float]]] = {
-        "download": [],
-        "root": [],
-        "scan": [],
-        "json": [],
-    }
+    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
     for _ in range(rounds):
         for mode in results:
             out = subprocess.run(
@@ -182,9 +267,10 @@ def run_all(rounds: int, gzip_level: int) -> None:
     server.stdin.close()
     pages = int(server.stdout.readline())
     server.wait()
-    download = statistics.median(r["seconds"] for r in results["download"])
+    reference = modes[0]
+    download = statistics.median(r["seconds"] for r in results[reference])
     print(
-        f"{'approach':<10} {'median s':>9} {'vs download':>12} {'peak RSS MB':>12} "
+        f"{'approach':<10} {'median s':>9} {'vs ' + reference:>12} {'peak RSS MB':>12} "
         f"{'RSS before MB':>14}"
     )
     for mode, runs in results.items():
@@ -194,10 +280,10 @@ def run_all(rounds: int, gzip_level: int) -> None:
             f"{max(r['maxrss_mb'] for r in runs):12.0f} "
             f"{min(r['baseline_mb'] for r in runs):14.0f}"
         )
+    found = ", ".join(f"{m} {results[m][0]['found']:.0f}" for m in modes if results[m][0]["found"])
     print(
-        f"root scan found {results['root'][0]['found']:.0f} names, json.loads "
-        f"{results['json'][0]['found']:.0f}; scan_index asked for {pages} candidate pages "
-        f"in {rounds} run(s) ({PLUGIN_NAMES} each expected)"
+        f"found: {found}; the server answered {pages} requests other than the root page "
+        f"in {rounds} round(s) ({PLUGIN_NAMES} candidates)"
     )
 
 

@@ -363,7 +363,9 @@ def plugin_rows(
         declared: bool | None = None if error is not None else False
         if facts is not None and error is None:
             declared = any(
-                canonicalize(e.name) == name and e.kind == kind for e in facts.entry_points
+                canonicalize(e.name) == name and e.kind == kind
+                for e in facts.entry_points
+                if e.kind is not None
             )
         elif record is not None:
             declared = record.source == "entry-point"
@@ -393,13 +395,14 @@ def plugin_rows(
 
     for facts in projects:
         entries = catalog.for_package(facts.canonical)
-        for ep in facts.entry_points:
+        declared = [ep for ep in facts.entry_points if ep.kind is not None]
+        for ep in declared:
             name = canonicalize(ep.name)
             entry = next((e for e in entries if e.kind == ep.kind and e.name == name), None)
             add(facts, entry, name, ep.kind, ep.value, facts.name)
         for entry in entries:
             add(facts, entry, entry.name, entry.kind, entry.object, facts.name)
-        if not facts.entry_points and not entries:
+        if not declared and not entries:
             add(facts, None, facts.canonical, None, None, facts.name)
     for entry in catalog.entries:
         known = by_package.get(canonicalize(entry.package))

@@ -265,7 +265,9 @@ def test_a_malformed_project_page_spoils_only_that_project(index: FaultServer, t
     rows = {r["package"]: r for r in json.loads(result.stdout)}
     assert rows["fastrtc-good-vad"]["declared"] is True
     other = rows["Fastrtc_Other.VAD"] if "Fastrtc_Other.VAD" in rows else rows["fastrtc-other-vad"]
-    assert other["kind"] is None and other["declared"] is False
+    # Unchecked, never "not a plugin": declared is unknown and the row says why.
+    assert other["kind"] is None and other["declared"] is None and other["error"]
+    assert "could not be checked" in result.stderr
     assert_cache_sound(tmp_path / "cache")
 
 

@@ -10,21 +10,24 @@ import sys
 import pytest
 
 from fastrtc_registry.index.cache import IndexCache
-from fastrtc_registry.packages import EntryPointSpec
 from fastrtc_registry.index.scan import ProjectFacts
 from fastrtc_registry.names import canonicalize
+from fastrtc_registry.packages import EntryPointSpec
 from fastrtc_registry.search import check_compatibility, search
 
 INDEX = "http://127.0.0.1:9/simple/"  # never contacted: these tests run offline
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, env_columns: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if env_columns:
+        env["COLUMNS"] = str(env_columns)
     return subprocess.run(
         [sys.executable, "-m", "fastrtc_registry", *args],
         capture_output=True,
         text=True,
         timeout=120,
-        env=dict(os.environ),
+        env=env,
         check=False,
     )
 
@@ -128,3 +131,76 @@ def test_info_offline_from_the_catalog():
     assert info["package"] == "fastrtc-walkie-talkie"
     assert info["plugins"][0]["object"] == "fastrtc_walkie_talkie:WalkieTalkie"
     assert info["install"] == "pip install fastrtc-walkie-talkie"
+
+
+def test_offline_cached_project_without_plugin_entry_points_is_declared_false(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", INDEX)
+    cache_facts("fastrtc-plain-app", ("console_scripts", "app", "m:main"))
+    cache_facts("fastrtc-cached-vad", ("fastrtc.vad", "cached", "m:V"))
+    rows = {r.package: r for r in search(None, include_all=True, offline=True).results}
+    plain = rows["fastrtc-plain-app"]
+    assert plain.declared is False and plain.kind is None and plain.error is None
+    assert rows["fastrtc-cached-vad"].declared is True
+
+
+def test_a_cached_unchecked_project_keeps_its_row_and_is_counted(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", INDEX)
+    broken = ProjectFacts(
+        name="fastrtc-broken", canonical=canonicalize("fastrtc-broken"), error="wheel too big"
+    )
+    IndexCache(INDEX).save_project(
+        broken.canonical, {"facts_format": 1, "facts": broken.as_dict()}, "sha256:y"
+    )
+    report = search(None, offline=True)  # shown without --all: it may be a plugin
+    row = next(r for r in report.results if r.package == "fastrtc-broken")
+    assert row.declared is None and row.error == "wheel too big" and row.install
+    assert not row.suggestable
+    assert report.unchecked == () or "fastrtc-broken" in report.unchecked[0]
+
+
+def test_built_ins_are_installed_and_compatible_and_nothing_incompatible_is_suggested():
+    result = cli("search", "--json")
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert rows["silero"]["installed"] is True and rows["silero"]["compatible"] is True
+    human = cli("search", "--all")
+    assert human.returncode == 0, human.stderr
+    assert "summary" in human.stdout.splitlines()[0]
+    assert not any(line.startswith("warning") for line in human.stderr.splitlines())
+    assert "offline" in human.stderr
+    incompatible = [r["package"] for r in rows.values() if r["compatible"] is False]
+    for package in incompatible:
+        assert f"Install with: pip install {package}" not in human.stdout
+
+
+def test_index_url_must_be_http_but_offline_ignores_a_bad_one(monkeypatch: pytest.MonkeyPatch):
+    assert cli("search", "--index-url", "notaurl").returncode == 2
+    monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", "ftp://x")
+    result = cli("search", "--offline", "--json")
+    assert result.returncode == 0, result.stderr and json.loads(result.stdout)
+
+
+def test_pip_commands_use_normalised_names():
+    result = cli("info", "walkie-talkie", "--json")
+    assert json.loads(result.stdout)["install"] == "pip install fastrtc-walkie-talkie"
+
+
+def test_long_and_confusable_names_are_cut_and_flagged(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", INDEX)
+    cache_facts("fastrtc-long-vad", ("fastrtc.vad", "l" * 700, "m:V"))
+    cache_facts("fastrtc-fake-vad", ("fastrtc.vad", "\u0455ilero", "m:V"))
+    result = cli("search", env_columns=80)
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in table), table
+    assert any("?!" in line and "confusable" in line for line in table)
+    assert "l" * 30 not in result.stdout
+
+
+def test_info_offline_finds_an_installed_plugin_the_catalog_does_not_know(good_env) -> None:
+    result = good_env.run("info", "energy", "--offline", "--json")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["package"] == "fastrtc-energy-vad" and info["installed"] is True
+    assert info["plugins"][0]["sources"] == ["installed"]

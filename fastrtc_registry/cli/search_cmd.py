@@ -85,11 +85,11 @@ def search_command(
             progress=progress,
             deadline=deadline,
         )
-    _say(report)
     if as_json:
         emit_json([r.as_dict() for r in report.results])
     else:
         _render(list(report.results), query)
+    _say(report)
     if report.unchecked_line:
         warn(report.unchecked_line)
 
@@ -163,6 +163,19 @@ def _yes_no(value: bool | None) -> str:
     return {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]?[/]"}[value]
 
 
+_WIDTHS = {"name": 14, "kind": 11, "package": 16, "version": 8, "status": 12, "validated": 9}
+
+
+def _status(row: SearchResult) -> str:
+    if row.error is not None:
+        return "[yellow]unchecked[/]"
+    if row.installed:
+        return "[green]installed[/]"
+    return {True: "compatible", False: "[red]incompatible[/]", None: "[dim]unknown[/]"}[
+        row.compatible
+    ]
+
+
 def _render(rows: list[SearchResult], query: str | None) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -174,37 +187,36 @@ def _render(rows: list[SearchResult], query: str | None) -> None:
         what = f" matching {query!r}" if query else ""
         out.print(f"No plugins found{escape(what)}. Try --all to see every fastrtc-* project.")
         return
-    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     validated = any(r.validation for r in rows)
-    columns = ["name", "kind", "package", "version", "installed", "compatible"]
-    columns += ["validated"] * validated + ["summary"]
-    # Hostile or just long names must not push the other columns off screen.
-    widths = {"name": 22, "package": 26, "version": 10}
+    columns = ["name", "kind", "package", "version", "status"] + ["validated"] * validated
+    # Every cell is cut to its column, so hostile or just long names never
+    # push the others off an 80-column screen; the summary gets the rest.
+    used = sum(_WIDTHS[c] for c in columns) + len(columns)
+    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     for column in columns:
-        table.add_column(
-            column,
-            no_wrap=True,
-            overflow="ellipsis",
-            min_width=min(len(column), 8),
-            max_width=widths.get(column),
-            ratio=1 if column == "summary" else None,
-        )
+        table.add_column(column, no_wrap=True, width=_WIDTHS[column])
+    table.add_column("summary", no_wrap=True, overflow="ellipsis", width=max(10, out.width - used))
+
+    def cut(text: str, column: str) -> str:
+        return escape(truncate(text, _WIDTHS[column]))
+
     for r in rows:
-        name = escape(truncate(r.name, widths["name"]))
+        name = cut(r.name, "name")
         if r.confusable:
-            name += " [red](confusable)[/]"
-        kind = r.kind or ("[yellow]unchecked[/]" if r.error else "[dim]not a plugin[/]")
+            name = cut(r.name, "name")[: _WIDTHS["name"] - 3] + "[red] ?![/]"
         cells = [
             name,
-            kind,
-            escape(truncate(r.package, widths["package"])),
-            escape(truncate(r.version or r.installed_version or "-", widths["version"])),
-            _yes_no(r.installed),
-            _yes_no(r.compatible),
+            cut(r.kind or "-", "kind"),
+            cut(r.package, "package"),
+            cut(r.version or r.installed_version or "-", "version"),
+            _status(r),
         ]
         if validated:
-            cells.append(escape(r.validation.status) if r.validation else "-")
-        cells.append(escape(truncate(r.error or r.summary, 200)))
+            cells.append(cut(r.validation.status if r.validation else "-", "validated"))
+        summary = r.error or r.summary
+        if r.confusable:
+            summary = f"confusable: its name mixes scripts; {summary}"
+        cells.append(escape(truncate(summary, max(10, out.width - used))))
         table.add_row(*cells)
     out.print(table)
     installable = [r for r in rows if r.suggestable]
