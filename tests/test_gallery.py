@@ -201,6 +201,26 @@ def test_records_table_and_unsupported_python_badge() -> None:
     assert "[the check reference](checks.md)" in render_markdown(_test_catalog())
 
 
+def test_bench_figures_show_on_the_card() -> None:
+    doc = json.loads(json.dumps(TEST_CATALOG))
+    doc["plugins"][0]["bench"] = {
+        "version": "1.0.0",
+        "fastrtc": "0.0.34",
+        "python": "3.11.7",
+        "corpus": "1",
+        "date": "2026-01-01",
+        "f1": 0.912,
+        "humming_false_speech": 0.41,
+        "end_of_turn_p50_ms": 640.4,
+    }
+    html = render_html(parse_catalog(json.dumps(doc).encode()))
+    assert (
+        '<span class="badge badge-bench">bench: F1 0.91, humming as speech 41%, '
+        "end of turn 640 ms · 1.0.0 · corpus 1 · 2026-01-01</span>"
+    ) in html
+    assert html.count("badge-bench") == 1 + html.count(".badge-bench")
+
+
 def test_cli_rejects_an_unknown_format() -> None:
     proc = _cli("--format", "pdf")
     assert proc.returncode == 2

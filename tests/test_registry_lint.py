@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from _ci import require_module
 
 from fastrtc_registry.catalog import MAX_CATALOG_BYTES
@@ -47,6 +46,27 @@ GOOD_ENTRY = {
         "needs_network": 0,
         "errors": 0,
     },
+}
+
+
+BENCH = {
+    "version": "1.0.0",
+    "fastrtc": "0.0.34",
+    "python": "3.11.7",
+    "corpus": "1",
+    "date": "2026-01-01",
+    "f1": 0.91,
+    "precision": 0.95,
+    "recall": 0.88,
+    "humming_false_speech": 0.4,
+    "noise_false_speech": 0.02,
+    "silence_false_speech": 0.0,
+    "end_of_turn_p50_ms": 640.0,
+    "end_of_turn_p95_ms": 1180.0,
+    "false_turn_ends": 0,
+    "missed_turns": None,
+    "p50_ms": 0.42,
+    "realtime_factor": 0.0007,
 }
 
 
@@ -162,6 +182,10 @@ def test_all_problems_at_once_each_with_its_pointer() -> None:
             "must be a string",
         ),
         ({"validation": "passed"}, "/plugins/0/validation", "object or null"),
+        ({"bench": {**BENCH, "f1": 7}}, "/plugins/0/bench/f1", "from 0 to 1"),
+        ({"bench": {**BENCH, "p50_ms": True}}, "/plugins/0/bench/p50_ms", "number"),
+        ({"bench": {**BENCH, "version": "1" * 5000}}, "/plugins/0/bench/version", "longer"),
+        ({"bench": []}, "/plugins/0/bench", "object or null"),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("/") else None,
 )
@@ -294,6 +318,14 @@ def _variants() -> dict[str, Any]:
             {**record, "version": None, "status": "unsupported-python", "reason": "py"},
         ),
         "extra": ("extra", 1),
+        "bench-good": ("bench", BENCH),
+        "bench-f1-over-one": ("bench", {**BENCH, "f1": 1.5}),
+        "bench-negative-delay": ("bench", {**BENCH, "end_of_turn_p50_ms": -3}),
+        "bench-string-figure": ("bench", {**BENCH, "f1": "0.9"}),
+        "bench-huge-count": ("bench", {**BENCH, "missed_turns": 10**9}),
+        "bench-unknown": ("bench", {**BENCH, "score": 1}),
+        "bench-no-corpus": ("bench", {k: v for k, v in BENCH.items() if k != "corpus"}),
+        "bench-escape": ("bench", {**BENCH, "fastrtc": "0.0.34\x1b[2J"}),
     }
     for label, (key, value) in edits.items():
         doc = copy.deepcopy(base)
@@ -312,6 +344,7 @@ VARIANTS = _variants()
 # Where the rules are stricter than a JSON Schema can say (PEP 440 versions, real dates, ...).
 # JSON Schema's "integer" also accepts 1.0; the rules want a JSON integer.
 STRICTER = {"validation-huge-version", "version-float"}
+assert all(label in VARIANTS for label in STRICTER)
 
 
 @pytest.mark.parametrize("label", VARIANTS)

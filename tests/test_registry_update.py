@@ -16,11 +16,12 @@ from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
 from conftest import PluginEnv, make_env
 
 from fastrtc_registry._version import __version__
-from fastrtc_registry.catalog import ValidationRecord
+from fastrtc_registry.catalog import BenchRecord, ValidationRecord
 from fastrtc_registry.catalog.facts import found_plugins, record_from_report
 from fastrtc_registry.catalog.lint import lint_bytes
 from fastrtc_registry.catalog.merge import (
     ENTRY_FIELDS,
+    BenchRun,
     FoundPlugin,
     ValidationRun,
     dump_registry,
@@ -83,7 +84,7 @@ def test_dump_is_sorted_indented_and_ends_with_one_newline() -> None:
         ("vad", "legacy"),
     ]
     assert all(list(p) == sorted(ENTRY_FIELDS) for p in doc["plugins"])
-    assert '\n  "plugins": [\n    {\n      "builtin": false,' in text
+    assert '\n  "plugins": [\n    {\n      "bench": null,\n      "builtin": false,' in text
     assert lint_bytes(text.encode()).problems == ()
 
 
@@ -387,4 +388,18 @@ def test_merge_never_writes_names_that_fail_pep_508() -> None:
     assert result.doc["plugins"][0]["summary"] == "clean[2J me"
     assert len(result.skipped) == 2 and all("PEP 508" in line for line in result.skipped)
     assert all("\x1b" not in line for line in result.skipped)
+    assert lint_bytes(dump_registry(result.doc).encode()).problems == ()
+
+
+def test_merge_records_bench_runs_for_the_listed_package_only() -> None:
+    figures = BenchRecord("1.0.0", "0.0.34", "3.11.7", "1", "2026-01-01", f1=0.9)
+    benches = [
+        BenchRun("humaware", "vad", "humaware-vad", figures),
+        BenchRun(
+            "humaware", "vad", "someone-else", BenchRecord("9", "x", "3.11", "1", "2026-01-01")
+        ),
+    ]
+    result = merge_registry(_doc(CURATED), benches=benches)
+    assert result.doc["plugins"][0]["bench"] == figures.as_dict()
+    assert result.validated == ("vad humaware: benchmarked",)
     assert lint_bytes(dump_registry(result.doc).encode()).problems == ()

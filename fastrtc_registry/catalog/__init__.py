@@ -21,6 +21,7 @@ from __future__ import annotations
 from .model import (
     MAX_CATALOG_BYTES,
     SCHEMA_VERSION,
+    BenchRecord,
     Catalog,
     CatalogEntry,
     Removed,
@@ -39,6 +40,7 @@ from .sources import (
 __all__ = [
     "MAX_CATALOG_BYTES",
     "SCHEMA_VERSION",
+    "BenchRecord",
     "Catalog",
     "CatalogEntry",
     "Removed",

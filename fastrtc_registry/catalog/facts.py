@@ -21,8 +21,8 @@ from typing import Any
 from .._version import __version__
 from ..errors import IndexUnreachableError, RegistryError
 from ..names import Kind, canonicalize, kind_for_group
-from .merge import FoundPlugin, ValidationRun
-from .model import ValidationRecord
+from .merge import BenchRun, FoundPlugin, ValidationRun
+from .model import BenchRecord, ValidationRecord
 from .rules import SELF_PACKAGE
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "found_plugins",
     "installed_candidates",
     "record_from_report",
+    "run_benches",
     "run_validations",
     "scan_index",
     "unsupported_python_record",
@@ -258,4 +259,59 @@ def run_validations(
                 continue
             record = record_from_report(checks, checked.get("version") or plugin.version)
             runs.append(ValidationRun(checked["name"], kind, plugin.package, record))
+    return runs, notes
+
+
+def run_benches(
+    candidates: Sequence[Candidate],
+    current: Mapping[tuple[str, str], Any],
+    *,
+    only: Collection[str] = (),
+    timeout: float = 300.0,
+    on_progress: Progress | None = None,
+) -> tuple[list[BenchRun], list[str]]:
+    """Benchmark each installed candidate whose bench record is not for its version and corpus.
+
+    Only plugins installed here are measured (``bench`` runs in this
+    environment); the figures are :func:`fastrtc_registry.bench.catalog_record`
+    of a real run. Returns the runs and notes on plugins not measured.
+    """
+    from ..bench import CORPUS_VERSION, bench_plugins, catalog_record
+
+    wanted = {canonicalize(p) for p in only}
+    chosen: dict[str, FoundPlugin] = {}
+    notes: list[str] = []
+    for candidate in candidates:
+        plugin = candidate.plugin
+        if wanted and canonicalize(plugin.package) not in wanted:
+            continue
+        record = current.get((plugin.kind, canonicalize(plugin.name)))
+        if record and (record.get("version"), record.get("corpus")) == (
+            plugin.version,
+            CORPUS_VERSION,
+        ):
+            continue
+        if candidate.target is None or candidate.target.startswith("pypi:"):
+            notes.append(f"not benchmarked {plugin.package}: not installed here")
+            continue
+        chosen[candidate.target] = plugin
+    start = (lambda name: on_progress(name, "benchmarking")) if on_progress else None
+    results = bench_plugins(list(chosen), timeout=timeout, on_start=start) if chosen else []
+    runs = []
+    for result in results:
+        key = (result.kind, canonicalize(result.name), canonicalize(result.package))
+        measured = [
+            p
+            for p in chosen.values()
+            if (p.kind, canonicalize(p.name), canonicalize(p.package)) == key
+        ]
+        if result.error or not measured:
+            notes.append(f"not benchmarked {result.name}: {result.error or 'unexpected plugin'}")
+            continue
+        plugin = measured[0]
+        runs.append(
+            BenchRun(
+                plugin.name, plugin.kind, plugin.package, BenchRecord(**catalog_record(result))
+            )
+        )
     return runs, notes

@@ -10,7 +10,7 @@ give a message, never an exception. Pure; the document rules in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +21,10 @@ from ..packages import is_project_name, is_reference
 __all__ = [
     "JsonObject",
     "Problem",
+    "Rule",
     "date_problem",
     "json_pointer",
+    "missing_or_wrong",
     "name_problem",
     "object_problem",
     "package_problem",
@@ -31,6 +33,7 @@ __all__ = [
     "specifier_problem",
     "tag_problem",
     "text_problem",
+    "unknown_fields",
     "url_problem",
     "version_problem",
 ]
@@ -38,6 +41,9 @@ __all__ = [
 _TAG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 _PYTHON = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+Rule = Callable[[str], "str | None"]
 
 
 class JsonObject(dict[str, Any]):
@@ -191,3 +197,22 @@ def date_problem(value: str) -> str | None:
 def python_problem(value: str) -> str | None:
     """What is wrong with a Python version such as ``3.11.7``, if anything."""
     return None if _PYTHON.match(value) else "must be a Python version such as '3.11.7'"
+
+
+def missing_or_wrong(raw: Mapping[str, Any], field: str, expected: str = "a string") -> str:
+    """The message for a field that is missing or of the wrong type."""
+    if field not in raw:
+        return f"the field {field!r} is missing"
+    return f"the field {field!r} must be {expected}, not {short(raw[field])}"
+
+
+def unknown_fields(
+    raw: Mapping[str, Any], known: frozenset[str], at: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    """A problem for each key of ``raw`` not in ``known``."""
+    for key in raw:
+        if key not in known:
+            yield Problem(
+                json_pointer(*at, key),
+                f"unknown field {short(key)}; known fields: {', '.join(sorted(known))}",
+            )

@@ -19,7 +19,7 @@ from html import escape
 from typing import Literal
 
 from .._text import clean_text
-from .model import Catalog, CatalogEntry, ValidationRecord
+from .model import BenchRecord, Catalog, CatalogEntry, ValidationRecord
 from .rules import KIND_TAGS
 
 __all__ = [
@@ -172,9 +172,26 @@ def _validation_badge(entry: CatalogEntry) -> str:
     )
 
 
+def _bench_text(bench: BenchRecord) -> str | None:
+    """The card's bench figures: F1, humming taken for speech, end-of-turn delay."""
+    parts = []
+    if bench.f1 is not None:
+        parts.append(f"F1 {bench.f1:.2f}")
+    if bench.humming_false_speech is not None:
+        parts.append(f"humming as speech {bench.humming_false_speech:.0%}")
+    if bench.end_of_turn_p50_ms is not None:
+        parts.append(f"end of turn {bench.end_of_turn_p50_ms:.0f} ms")
+    if not parts:
+        return None
+    return f"bench: {', '.join(parts)} · {bench.version} · corpus {bench.corpus} · {bench.date}"
+
+
 def _badges(entry: CatalogEntry) -> list[str]:
     badges = [_validation_badge(entry)]
     plain = []
+    figures = _bench_text(entry.bench) if entry.bench is not None else None
+    if figures:
+        plain.append(("badge badge-bench", figures))
     if entry.offline is True:
         plain.append(("badge badge-offline", "works offline"))
     elif entry.offline is False:
@@ -291,7 +308,9 @@ def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
         "## Validation records\n\n"
         f"{_records(catalog)}\n\n"
         f"Each record counts the checks of one real `fastrtc-plugins registry update --validate` "
-        f"run; [the check reference]({checks_page}) says what each check tests.\n\n"
+        f"run; [the check reference]({checks_page}) says what each check tests. Bench figures "
+        "come from `fastrtc-plugins registry update --bench`; [the benchmarks](benchmarks.md) "
+        "explain them.\n\n"
         f"<script>{SCRIPT}</script>\n\n"
         "Every card comes from the curated catalog, `registry.json`. To add your plugin, "
         "see [the catalog](catalog.md); to check it first, run "

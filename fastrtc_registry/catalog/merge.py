@@ -18,7 +18,7 @@ from typing import Any
 
 from .._text import clean_text
 from ..names import Kind, canonicalize
-from .model import ValidationRecord
+from .model import BenchRecord, ValidationRecord
 from .rules import (
     KIND_TAGS,
     SCHEMA_VERSION,
@@ -30,6 +30,7 @@ from .rules import (
 
 __all__ = [
     "ENTRY_FIELDS",
+    "BenchRun",
     "FoundPlugin",
     "MergeResult",
     "ValidationRun",
@@ -53,6 +54,7 @@ ENTRY_FIELDS: dict[str, Any] = {
     "offline": None,
     "builtin": False,
     "validation": None,
+    "bench": None,
 }
 
 
@@ -77,6 +79,16 @@ class ValidationRun:
     kind: Kind
     package: str
     record: ValidationRecord
+
+
+@dataclass(frozen=True, slots=True)
+class BenchRun:
+    """A ``bench`` run that really happened, for one plugin of one package."""
+
+    name: str
+    kind: Kind
+    package: str
+    record: BenchRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +125,9 @@ def merge_registry(
     doc: Mapping[str, Any],
     found: Iterable[FoundPlugin] = (),
     runs: Iterable[ValidationRun] = (),
+    benches: Iterable[BenchRun] = (),
 ) -> MergeResult:
-    """Fold scan results and validation runs into ``doc``; curated fields are never replaced.
+    """Fold scan results, validation and bench runs into ``doc``; curated fields are kept.
 
     A found plugin already listed (same kind, name and package) refreshes its
     ``requires_python``, and fills ``summary``/``repository`` only when empty;
@@ -151,6 +164,11 @@ def merge_registry(
         if entry is not None and canonicalize(entry["package"]) == canonicalize(run.package):
             entry["validation"] = run.record.as_dict()
             validated.append(f"{run.kind} {canonicalize(run.name)}: {run.record.status}")
+    for bench in benches:
+        entry = entries.get(_key(bench.kind, bench.name))
+        if entry is not None and canonicalize(entry["package"]) == canonicalize(bench.package):
+            entry["bench"] = bench.record.as_dict()
+            validated.append(f"{bench.kind} {canonicalize(bench.name)}: benchmarked")
     merged = {key: _copy(value) for key, value in doc.items() if key not in ("plugins", "removed")}
     merged["schema_version"] = doc.get("schema_version", SCHEMA_VERSION)
     merged["plugins"] = [entries[key] for key in sorted(entries)]

@@ -20,6 +20,7 @@ from .rules import SCHEMA_VERSION, SELF_PACKAGE, JsonObject, document_problems
 __all__ = [
     "MAX_CATALOG_BYTES",
     "SCHEMA_VERSION",
+    "BenchRecord",
     "Catalog",
     "CatalogEntry",
     "Removed",
@@ -59,6 +60,33 @@ class ValidationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class BenchRecord:
+    """The figures of a real ``bench`` run of one plugin version, as recorded."""
+
+    version: str
+    fastrtc: str
+    python: str
+    corpus: str
+    date: str
+    f1: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    humming_false_speech: float | None = None
+    noise_false_speech: float | None = None
+    silence_false_speech: float | None = None
+    end_of_turn_p50_ms: float | None = None
+    end_of_turn_p95_ms: float | None = None
+    false_turn_ends: int | None = None
+    missed_turns: int | None = None
+    p50_ms: float | None = None
+    realtime_factor: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used in registry.json."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogEntry:
     """One curated plugin."""
 
@@ -75,6 +103,7 @@ class CatalogEntry:
     offline: bool | None = None
     builtin: bool = False
     validation: ValidationRecord | None = None
+    bench: BenchRecord | None = None
 
     @property
     def install_command(self) -> str:
@@ -226,6 +255,10 @@ def _entry(raw: Mapping[str, Any]) -> CatalogEntry:
         record = ValidationRecord(
             **{k: validation[k] for k in ValidationRecord.__slots__ if k in validation}
         )
+    bench = raw.get("bench")
+    figures = None
+    if isinstance(bench, Mapping):
+        figures = BenchRecord(**{k: bench[k] for k in BenchRecord.__slots__ if k in bench})
     builtin = raw.get("builtin") is True and canonicalize(raw["package"]) == SELF_PACKAGE
     return CatalogEntry(
         name=canonicalize(raw["name"]),
@@ -241,4 +274,5 @@ def _entry(raw: Mapping[str, Any]) -> CatalogEntry:
         offline=raw.get("offline"),
         builtin=builtin,
         validation=record,
+        bench=figures,
     )

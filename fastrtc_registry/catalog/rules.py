@@ -12,33 +12,33 @@ the two in agreement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..names import KINDS, canonicalize
 from .fields import (
     JsonObject,
     Problem,
-    date_problem,
+    Rule,
     json_pointer,
+    missing_or_wrong,
     name_problem,
     object_problem,
     package_problem,
-    python_problem,
     short,
     specifier_problem,
     tag_problem,
     text_problem,
+    unknown_fields,
     url_problem,
     version_problem,
 )
+from .records import bench_problems, validation_problems
 
 __all__ = [
     "KIND_TAGS",
     "SCHEMA_VERSION",
     "SELF_PACKAGE",
-    "VALIDATION_COUNTS",
-    "VALIDATION_STATUSES",
     "JsonObject",
     "Problem",
     "document_problems",
@@ -59,11 +59,7 @@ SELF_PACKAGE = "fastrtc-registry"
 # The gallery's two filter tags, one per plugin kind (as on the seed page).
 KIND_TAGS = {"vad": "vad-model", "turn-taking": "turn-taking-algorithm"}
 
-VALIDATION_STATUSES = ("passed", "warning", "failed", "needs-network", "unsupported-python")
-VALIDATION_COUNTS = ("passed", "failed", "warnings", "skipped", "needs_network", "errors")
-_MAX_COUNT = 100_000
 
-Rule = Callable[[str], "str | None"]
 # field -> (rule, nullable); every other field of an entry has its own check below.
 _STRING_FIELDS: dict[str, tuple[Rule, bool]] = {
     "name": (name_problem, False),
@@ -75,34 +71,9 @@ _STRING_FIELDS: dict[str, tuple[Rule, bool]] = {
     "demo": (url_problem, True),
     "requires_python": (specifier_problem, True),
 }
-_ENTRY_FIELDS = frozenset({*_STRING_FIELDS, "kind", "tags", "offline", "builtin", "validation"})
-_RECORD_STRINGS: dict[str, Rule] = {
-    "version": version_problem,
-    "suite": version_problem,
-    "fastrtc": lambda v: text_problem(v, 100) or (None if v else "must not be empty"),
-    "python": python_problem,
-    "date": date_problem,
-    "reason": lambda v: text_problem(v, 300),
-}
-_RECORD_REQUIRED = ("version", "suite", "fastrtc", "python", "status", "date")
-_RECORD_FIELDS = frozenset({*_RECORD_STRINGS, "status", *VALIDATION_COUNTS})
-
-
-def _missing_or_wrong(raw: Mapping[str, Any], field: str, expected: str = "a string") -> str:
-    if field not in raw:
-        return f"the field {field!r} is missing"
-    return f"the field {field!r} must be {expected}, not {short(raw[field])}"
-
-
-def _unknown(
-    raw: Mapping[str, Any], known: frozenset[str], at: tuple[str | int, ...]
-) -> Iterator[Problem]:
-    for key in raw:
-        if key not in known:
-            yield Problem(
-                json_pointer(*at, key),
-                f"unknown field {short(key)}; known fields: {', '.join(sorted(known))}",
-            )
+_ENTRY_FIELDS = frozenset(
+    {*_STRING_FIELDS, "kind", "tags", "offline", "builtin", "validation", "bench"}
+)
 
 
 def entry_problems(raw: Any, index: int, *, strict: bool = True) -> list[Problem]:
@@ -123,13 +94,11 @@ def entry_problems(raw: Any, index: int, *, strict: bool = True) -> list[Problem
         if value is None and nullable:
             continue
         if not isinstance(value, str):
-            add(
-                field, _missing_or_wrong(raw, field, "a string or null" if nullable else "a string")
-            )
+            add(field, missing_or_wrong(raw, field, "a string or null" if nullable else "a string"))
         else:
             add(field, rule(value))
     if raw.get("kind") not in KINDS:
-        add("kind", _missing_or_wrong(raw, "kind", f"one of {', '.join(KINDS)}"))
+        add("kind", missing_or_wrong(raw, "kind", f"one of {', '.join(KINDS)}"))
     if raw.get("offline") is not None and not isinstance(raw["offline"], bool):
         add("offline", f"must be true, false or null, not {short(raw['offline'])}")
     builtin = raw.get("builtin", False)
@@ -138,9 +107,10 @@ def entry_problems(raw: Any, index: int, *, strict: bool = True) -> list[Problem
     elif builtin and canonicalize(str(raw.get("package"))) != SELF_PACKAGE:
         add("builtin", f"only plugins of the package {SELF_PACKAGE!r} are built in")
     problems.extend(_tag_problems(raw.get("tags", []), (*at, "tags")))
-    problems.extend(_record_problems(raw.get("validation"), (*at, "validation"), strict))
+    problems.extend(validation_problems(raw.get("validation"), (*at, "validation"), strict))
+    problems.extend(bench_problems(raw.get("bench"), (*at, "bench"), strict))
     if strict:
-        problems.extend(_unknown(raw, _ENTRY_FIELDS, at))
+        problems.extend(unknown_fields(raw, _ENTRY_FIELDS, at))
     return problems
 
 
@@ -156,40 +126,6 @@ def _tag_problems(tags: Any, at: tuple[str | int, ...]) -> list[Problem]:
             message = f"tag {tag!r} repeats an earlier tag"
         if message:
             problems.append(Problem(json_pointer(*at, position), message))
-    return problems
-
-
-def _record_problems(raw: Any, at: tuple[str | int, ...], strict: bool) -> list[Problem]:
-    if raw is None:
-        return []
-    if not isinstance(raw, Mapping):
-        return [Problem(json_pointer(*at), "must be an object or null")]
-    problems = []
-    status = raw.get("status")
-    if status not in VALIDATION_STATUSES:
-        problems.append(
-            Problem(
-                json_pointer(*at, "status"),
-                _missing_or_wrong(raw, "status", f"one of {', '.join(VALIDATION_STATUSES)}"),
-            )
-        )
-    for field, rule in _RECORD_STRINGS.items():
-        value = raw.get(field)
-        if field not in _RECORD_REQUIRED and value is None:
-            continue
-        if field == "version" and value is None and status == "unsupported-python":
-            continue  # nothing could be installed here, so there is no version to name
-        message = rule(value) if isinstance(value, str) else _missing_or_wrong(raw, field)
-        if message:
-            problems.append(Problem(json_pointer(*at, field), message))
-    for field in VALIDATION_COUNTS:
-        value = raw.get(field, 0)
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_COUNT:
-            problems.append(
-                Problem(json_pointer(*at, field), f"must be a count (an integer 0..{_MAX_COUNT})")
-            )
-    if strict:
-        problems.extend(_unknown(raw, _RECORD_FIELDS, at))
     return problems
 
 
@@ -228,12 +164,12 @@ def document_problems(doc: Mapping[str, Any]) -> list[Problem]:
     strict = not (isinstance(version, int) and version > SCHEMA_VERSION)
     if strict:
         problems.extend(
-            _unknown(doc, frozenset({"$schema", "schema_version", "plugins", "removed"}), ())
+            unknown_fields(doc, frozenset({"$schema", "schema_version", "plugins", "removed"}), ())
         )
     plugins = doc.get("plugins")
     if not isinstance(plugins, list):
         problems.append(
-            Problem("/plugins", _missing_or_wrong(doc, "plugins", "a list of plugin objects"))
+            Problem("/plugins", missing_or_wrong(doc, "plugins", "a list of plugin objects"))
         )
         plugins = []
     first_seen: dict[tuple[str, str], int] = {}
@@ -282,7 +218,7 @@ def _removed_problems(
             continue
         package = raw.get("package")
         if not isinstance(package, str):
-            message: str | None = _missing_or_wrong(raw, "package")
+            message: str | None = missing_or_wrong(raw, "package")
         else:
             message = package_problem(package)
             key = canonicalize(package)
@@ -305,7 +241,7 @@ def _removed_problems(
         if message:
             problems.append(Problem(json_pointer(*at, "reason"), message))
         if strict:
-            problems.extend(_unknown(raw, frozenset({"package", "reason"}), at))
+            problems.extend(unknown_fields(raw, frozenset({"package", "reason"}), at))
     return problems
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from .._atomic import write_text_atomic
 from ..errors import CatalogError
 from ..names import canonicalize
-from .facts import Candidate, installed_candidates, run_validations, scan_index
-from .merge import FoundPlugin, ValidationRun, dump_registry, merge_registry
+from .facts import Candidate, installed_candidates, run_benches, run_validations, scan_index
+from .merge import BenchRun, FoundPlugin, ValidationRun, dump_registry, merge_registry
 from .model import decode_document, parse_catalog
 from .rules import SCHEMA_VERSION, SELF_PACKAGE
 from .sources import read_catalog_file
@@ -46,10 +46,12 @@ def update_registry(
     offline: bool = False,
     validate: bool = True,
     validate_only: Collection[str] = (),
+    bench: bool = False,
     timeout: float = 120.0,
     write: bool = True,
     found: Sequence[FoundPlugin] | None = None,
     runs: Sequence[ValidationRun] | None = None,
+    benches: Sequence[BenchRun] | None = None,
     on_progress: Callable[[str, str], None] | None = None,
 ) -> UpdateResult:
     """Regenerate the registry.json at ``path``; write it when it changed and ``write``.
@@ -57,7 +59,8 @@ def update_registry(
     ``found`` defaults to a fresh scan of the index (none when ``offline``);
     ``runs`` to real ``validate`` runs of the plugins whose recorded
     validation is not for their current version and this suite (only
-    ``validate_only`` packages when given; none when ``validate`` is false).
+    ``validate_only`` packages when given; none when ``validate`` is false);
+    ``benches`` to real ``bench`` runs of the installed ones when ``bench``.
     """
     data = read_catalog_file(path)
     catalog = parse_catalog(data, source=str(path))  # refuses a broken file, all problems listed
@@ -86,7 +89,21 @@ def update_registry(
                 on_progress=on_progress,
             )
             notes.extend(run_notes)
-    result = merge_registry(doc, found, runs)
+    if benches is None:
+        benches = []
+        if bench:
+            current_bench: dict[tuple[str, str], object] = {
+                (raw["kind"], canonicalize(raw["name"])): raw.get("bench") for raw in doc["plugins"]
+            }
+            benches, bench_notes = run_benches(
+                _candidates(doc, found, offline=offline),
+                current_bench,
+                only=validate_only,
+                timeout=max(timeout, 300.0),
+                on_progress=on_progress,
+            )
+            notes.extend(bench_notes)
+    result = merge_registry(doc, found, runs, benches)
     text = dump_registry(result.doc)
     changed = text != data.decode("utf-8")
     if changed and write:

@@ -97,9 +97,18 @@ def update_command(
     validate_only: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
-            "--validate-only", metavar="PACKAGE", help="Validate only this package (repeatable)."
+            "--validate-only",
+            metavar="PACKAGE",
+            help="Validate (and bench) only this package (repeatable).",
         ),
     ] = None,
+    bench: Annotated[
+        bool,
+        typer.Option(
+            "--bench",
+            help="Also measure the installed plugins with 'bench' and record the figures.",
+        ),
+    ] = False,
     timeout: Annotated[
         float,
         typer.Option("--timeout", min=1.0, help="Seconds each plugin's checks may take."),
@@ -120,6 +129,7 @@ def update_command(
             offline=offline,
             validate=validate,
             validate_only=validate_only or (),
+            bench=bench,
             timeout=timeout,
             write=not check,
             on_progress=lambda name, what: status.update(f"{name}: {what}"),
