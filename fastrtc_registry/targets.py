@@ -178,7 +178,7 @@ def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEA
         done = run_command(command, timeout=deadline.left(f"building {project}"))
         if done.returncode is None:
             raise ValidationTargetError(
-                f"building {project} into a wheel timed out after {timeout:g} s (--timeout); "
+                f"building {project} into a wheel timed out after {timeout:.0f} s (--timeout); "
                 "its build backend did not return"
             )
         wheels = sorted(outdir.glob("*.whl"))

@@ -102,11 +102,12 @@ def test_values_keep_their_types_across_the_protocol() -> None:
     [
         b"{not json",
         b'{"ok": true, "results": []}',
-        b'{"run": "x", "seq": 1, "type": "nope", "body": {}}',
-        b'{"run": "x", "seq": "1", "type": "load", "body": {}}',
-        b'{"run": "x", "seq": 1, "type": "load", "body": {"error": 3}}',
+        b'{"run": "x", "seq": 1, "nonce": "n", "type": "nope", "body": {}}',
+        b'{"run": "x", "seq": "1", "nonce": "n", "type": "load", "body": {}}',
+        b'{"run": "x", "seq": 1, "type": "load", "body": {}}',
+        b'{"run": "x", "seq": 1, "nonce": "n", "type": "load", "body": {"error": 3}}',
     ],
-    ids=["not-json", "old-answer", "unknown-type", "bad-seq", "bad-field"],
+    ids=["not-json", "old-answer", "unknown-type", "bad-seq", "no-nonce", "bad-field"],
 )
 def test_malformed_replies_are_protocol_violations(line: bytes) -> None:
     with pytest.raises(ProtocolViolation):
@@ -114,9 +115,7 @@ def test_malformed_replies_are_protocol_violations(line: bytes) -> None:
 
 
 def test_a_message_round_trips() -> None:
-    line = encode_message("run1", 7, LoadRequest("m:A", "vad", "a"))
-    assert decode_message(line.strip(), replies=False) == (
-        "run1",
-        7,
-        LoadRequest("m:A", "vad", "a"),
-    )
+    line = encode_message("run1", 7, LoadRequest("m:A", "vad", "a"), "n0")
+    envelope = decode_message(line.strip(), replies=False)
+    assert (envelope.run, envelope.seq, envelope.nonce) == ("run1", 7, "n0")
+    assert envelope.message == LoadRequest("m:A", "vad", "a")

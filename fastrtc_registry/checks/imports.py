@@ -47,8 +47,8 @@ def raised(label: str, error: ExcInfo) -> CheckFailed | CheckError:
     """``label raised Type: message``; a memory error is the worker's limit, not a failure."""
     if error.is_memory:
         return CheckError(
-            f"{label} raised {error.line()}: the plugin hit the worker's memory limit "
-            "(--memory-limit, FASTRTC_PLUGINS_MEMORY_LIMIT)"
+            f"{label} raised {error.line()}: the plugin ran out of memory under the worker's "
+            "limit; raise it with --memory-limit or FASTRTC_PLUGINS_MEMORY_LIMIT if it is real"
         )
     return CheckFailed(f"{label} raised {error.line()}")
 

@@ -82,7 +82,8 @@ def triggers_to_try(tags: Tags, *, uses_stt: bool, stop_words: Sequence[str] = (
     """The triggers to test, most likely first.
 
     Declared keyword tags give exactly their keywords. A plugin without
-    tags that asked for a speech-to-text model gets its ``stop_words``
+    tags that asked for a speech-to-text model is tried with a plain pause
+    first (it may transcribe for another reason), then its ``stop_words``
     attribute (both positions) and the :data:`KNOWN_TRIGGERS`; the first
     that gets a reply is its trigger. Anything else is pause-triggered.
     """
@@ -96,7 +97,7 @@ def triggers_to_try(tags: Tags, *, uses_stt: bool, stop_words: Sequence[str] = (
         if isinstance(word, str) and word.strip()
         for position in ("start", "end")
     ]
-    return list(dict.fromkeys([*found, *KNOWN_TRIGGERS]))
+    return list(dict.fromkeys([Trigger(), *found, *KNOWN_TRIGGERS]))
 
 
 def plan(

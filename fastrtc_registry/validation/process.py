@@ -164,9 +164,14 @@ def kill_tree(pid: int, marker: str) -> None:
     """SIGKILL the group ``pid`` leads and every process whose environment has ``marker``."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    for other in _marked(marker):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(other, signal.SIGKILL)
+    for _ in range(100):  # SIGKILL is asynchronous: wait until none is left running
+        survivors = _marked(marker)
+        if not survivors:
+            return
+        for other in survivors:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(other, signal.SIGKILL)
+        time.sleep(0.02)
 
 
 def _marked(marker: str) -> list[int]:

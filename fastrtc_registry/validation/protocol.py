@@ -1,8 +1,10 @@
 """The worker protocol: one frozen dataclass per request and per reply, to and from JSON.
 
-A message travels as one JSON line ``{"run", "seq", "type", "body"}`` on a
-dedicated pipe (never stdout). The parent numbers its requests; the worker
-answers each with the same ``run`` and ``seq``. Replies carry raw
+A message travels as one JSON line ``{"run", "seq", "nonce", "type",
+"body"}`` on a dedicated pipe (never stdout). The parent numbers its
+requests and gives each a fresh random nonce; the worker answers each with
+the same ``run``, ``seq`` and ``nonce``, so a reply written before its
+request was sent (by plugin code, at import) cannot match. Replies carry raw
 observations (values returned, exceptions raised, timings), never verdicts:
 those are computed by the parent in :mod:`fastrtc_registry.checks`. Plugin
 return values cross as tagged JSON (:func:`encode_value`), so the parent sees
@@ -25,6 +27,7 @@ __all__ = [
     "BuildReply",
     "BuildRequest",
     "CallRecord",
+    "Envelope",
     "ExcInfo",
     "FailureReply",
     "LoadReply",
@@ -33,6 +36,8 @@ __all__ = [
     "ObserveReply",
     "ObserveRequest",
     "Opaque",
+    "PingReply",
+    "PingRequest",
     "ProtocolViolation",
     "Reply",
     "Request",
@@ -246,6 +251,20 @@ class BenchRequest(_Message):
 
 
 @dataclass(frozen=True, slots=True)
+class PingRequest(_Message):
+    """Answer at once: the worker is alive and its channel is in step (ends every run)."""
+
+    TYPE: ClassVar[str] = "ping"
+
+
+@dataclass(frozen=True, slots=True)
+class PingReply(_Message):
+    """The worker is alive."""
+
+    TYPE: ClassVar[str] = "ping"
+
+
+@dataclass(frozen=True, slots=True)
 class LoadReply(_Message):
     """The import's outcome and the object's facts."""
 
@@ -293,37 +312,53 @@ class FailureReply(_Message):
     error: ExcInfo
 
 
-Request = LoadRequest | BuildRequest | ObserveRequest | BenchRequest
-Reply = LoadReply | BuildReply | ObserveReply | BenchReply | FailureReply
+Request = LoadRequest | BuildRequest | ObserveRequest | BenchRequest | PingRequest
+Reply = LoadReply | BuildReply | ObserveReply | BenchReply | PingReply | FailureReply
 _REQUESTS: dict[str, type[Any]] = {
-    c.TYPE: c for c in (LoadRequest, BuildRequest, ObserveRequest, BenchRequest)
+    c.TYPE: c for c in (LoadRequest, BuildRequest, ObserveRequest, BenchRequest, PingRequest)
 }
 _REPLIES: dict[str, type[Any]] = {
-    c.TYPE: c for c in (LoadReply, BuildReply, ObserveReply, BenchReply, FailureReply)
+    c.TYPE: c for c in (LoadReply, BuildReply, ObserveReply, BenchReply, PingReply, FailureReply)
 }
 M = TypeVar("M")
 
 
-def encode_message(run: str, seq: int, message: Request | Reply) -> bytes:
-    """One JSON line carrying ``message`` for run ``run``, number ``seq``."""
-    envelope = {"run": run, "seq": seq, "type": message.TYPE, "body": message.to_json()}
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """One message on the wire: its run, its number, the request's nonce, and the message."""
+
+    run: str
+    seq: int
+    nonce: str
+    message: Any
+
+
+def encode_message(run: str, seq: int, message: Request | Reply, nonce: str = "") -> bytes:
+    """One JSON line carrying ``message`` for run ``run``, number ``seq``, echoing ``nonce``."""
+    envelope = {
+        "run": run,
+        "seq": seq,
+        "nonce": nonce,
+        "type": message.TYPE,
+        "body": message.to_json(),
+    }
     return (json.dumps(envelope, allow_nan=False, default=str) + "\n").encode()
 
 
-def decode_message(line: bytes, *, replies: bool) -> tuple[str, int, Any]:
-    """``(run, seq, message)`` from one line; :class:`ProtocolViolation` when malformed."""
+def decode_message(line: bytes, *, replies: bool) -> Envelope:
+    """The envelope in one line; :class:`ProtocolViolation` when it is malformed."""
     try:
         envelope = json.loads(line)
-        run, seq, kind, body = (envelope[k] for k in ("run", "seq", "type", "body"))
+        run, seq, nonce, kind, body = (envelope[k] for k in ("run", "seq", "nonce", "type", "body"))
         table = _REPLIES if replies else _REQUESTS
         message = _build(table[kind], body)
     except ProtocolViolation:
         raise
     except Exception as exc:
         raise ProtocolViolation(f"a malformed message ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(run, str) or not isinstance(seq, int):
-        raise ProtocolViolation("a message without a run id and sequence number")
-    return run, seq, message
+    if not isinstance(run, str) or not isinstance(seq, int) or not isinstance(nonce, str):
+        raise ProtocolViolation("a message without a run id, sequence number and nonce")
+    return Envelope(run, seq, nonce, message)
 
 
 def _build(cls: type[M], body: Mapping[str, Any]) -> M:

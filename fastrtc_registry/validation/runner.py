@@ -34,6 +34,8 @@ from .protocol import (
     LoadRequest,
     ObserveReply,
     ObserveRequest,
+    PingReply,
+    PingRequest,
     ProtocolViolation,
 )
 from .worker import WorkerSession, WorkerStopped
@@ -199,7 +201,24 @@ def judge_plugin(
             session.close()
             continue
         results[spec.id] = _judge(spec, obs, started)
+    if stopped is None:
+        # The worker must still be alive and in step: a plugin that forged a reply and
+        # quit, or sent one more reply than was asked for, is caught here.
+        try:
+            session.request(PingRequest(), PingReply)
+        except ProtocolViolation as exc:
+            _blame_last(results, f"{INTERFERED}: {exc}")
+        except WorkerStopped as exc:
+            _blame_last(results, f"{INTERFERED}: after its last answer, {exc}")
     return list(results.values())
+
+
+def _blame_last(results: dict[str, CheckResult], what: str) -> None:
+    # The last judged check may have read a forged reply: it cannot stand.
+    judged = [r for r in results.values() if r.status != "skipped"]
+    if judged:
+        last = judged[-1]
+        results[last.id] = CheckResult(last.id, last.title, "failed", what, last.duration_s)
 
 
 def _printed(session: WorkerSession) -> str:

@@ -26,7 +26,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -84,7 +84,10 @@ class Conversation:
         return {
             "rate": self.rate,
             "total_s": self.total_s,
-            "utterances": [{"start_s": u.start_s, "text": u.text} for u in self.utterances],
+            "utterances": [
+                {"start_s": u.start_s, "text": u.text, "end_s": round(u.end_s, 3)}
+                for u in self.utterances
+            ],
         }
 
     @classmethod
@@ -97,16 +100,21 @@ class Conversation:
         )
 
 
-@dataclass
 class ScriptedSTT:
-    """fastrtc's ``STTModel`` protocol, answering from the tones :func:`render` wrote."""
+    """fastrtc's ``STTModel`` protocol, answering from the tones :func:`render` wrote.
 
-    words: dict[int, str] = field(default_factory=dict)
-    requested: list[str] = field(default_factory=list)
-    """Every model name a plugin asked ``get_stt_model``/``MoonshineSTT`` for."""
-    transcripts: list[str] = field(default_factory=list)
-    _next: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    One instance is shared by every handler, as fastrtc shares its model; it is
+    a plain class (no dataclass fields) so that comparing handlers' state does
+    not see its transcript log as state they share.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[int, str] = {}
+        self.requested: list[str] = []
+        """Every model name a plugin asked ``get_stt_model``/``MoonshineSTT`` for."""
+        self.transcripts: list[str] = []
+        self._next = 0
+        self._lock = threading.Lock()
 
     def reset(self) -> None:
         """Forget the words and transcripts (not the requests)."""

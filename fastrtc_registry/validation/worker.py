@@ -29,6 +29,7 @@ from .protocol import (
     BenchRequest,
     ExcInfo,
     FailureReply,
+    PingReply,
     ProtocolViolation,
     Reply,
     Request,
@@ -109,16 +110,19 @@ class WorkerSession:
     def request(self, message: Request, expect: type[R]) -> R:
         """Send ``message``; its reply, which must be an ``expect`` (or a FailureReply)."""
         self._seq += 1
-        seq = self._seq
+        seq, nonce = self._seq, secrets.token_hex(8)
+        if self.has_unread():
+            raise ProtocolViolation(f"a reply came before request {seq} was sent")
         try:
-            os.write(self._request_write, encode_message(self.run_id, seq, message))
+            os.write(self._request_write, encode_message(self.run_id, seq, message, nonce))
         except OSError:
             raise WorkerStopped(self._stopped_reason()) from None
-        line = self._read_line()
-        run, got_seq, reply = decode_message(line, replies=True)
-        if run != self.run_id or got_seq != seq:
+        got = decode_message(self._read_line(), replies=True)
+        reply = got.message
+        if got.run != self.run_id or got.seq != seq or got.nonce != nonce:
             raise ProtocolViolation(
-                f"a reply numbered {got_seq} (run {run[:8]}) came for request {seq}"
+                f"a reply numbered {got.seq} (run {got.run[:16]!r}) came for request {seq}, "
+                "or did not echo the request's nonce"
             )
         if isinstance(reply, FailureReply):
             raise WorkerStopped(f"the worker could not {message.TYPE}: {reply.error.line()}")
@@ -148,6 +152,10 @@ class WorkerSession:
         line, _, rest = bytes(self._buffer).partition(b"\n")
         self._buffer = bytearray(rest)
         return line
+
+    def has_unread(self) -> bool:
+        """True when a reply (or part of one) is waiting that no request asked for."""
+        return bool(self._buffer) or (not self._closed and self._pending())
 
     def _pending(self) -> bool:
         ready, _, _ = select.select([self._reply_read], [], [], 0)
@@ -200,9 +208,13 @@ def exc_info(exc: BaseException) -> ExcInfo:
     except Exception:
         network = False
     bases = tuple(c.__name__ for c in type(exc).__mro__[1:] if c not in (object, BaseException))
+    message = str(exc)[:2000]
+    limit = int(os.environ.get(MEMORY_VARIABLE) or 0)
+    if isinstance(exc, MemoryError) and limit > 0:
+        message = f"{message} [the worker's memory limit is {_size(limit)}]"
     return ExcInfo(
         type(exc).__name__,
-        str(exc)[:2000],
+        message,
         network,
         getattr(exc, "fastrtc_host", None),
         bases,
@@ -223,6 +235,7 @@ def _handlers() -> dict[str, Handler]:
 
     table: dict[str, Handler] = dict(observe.HANDLERS)
     table["bench"] = _bench
+    table["ping"] = lambda request, state: PingReply()
     return table
 
 
@@ -257,12 +270,13 @@ def main(argv: list[str] | None = None) -> None:
                 return
             buffer += chunk
         line, _, buffer = buffer.partition(b"\n")
-        run, seq, request = decode_message(line, replies=False)
+        envelope = decode_message(line, replies=False)
+        request = envelope.message
         try:
             reply = handlers[request.TYPE](request, state)
         except Exception as exc:
             reply = FailureReply(exc_info(exc))
-        data = encode_message(run, seq, reply)
+        data = encode_message(envelope.run, envelope.seq, reply, envelope.nonce)
         view = memoryview(data)
         while view:
             view = view[os.write(reply_fd, view) :]
