@@ -16,8 +16,16 @@ from .registry import REGISTRY, CheckSpec
 __all__ = ["CHECKS", "CheckInfo", "check_info", "planned_checks"]
 
 CheckInfo = CheckSpec
+_KINDS = ("any", "vad", "turn-taking")
 CHECKS: dict[str, CheckSpec] = dict(
-    sorted(REGISTRY.items(), key=lambda item: (item[1].tier, list(REGISTRY).index(item[0])))
+    sorted(
+        REGISTRY.items(),
+        key=lambda item: (
+            item[1].tier,
+            _KINDS.index(item[1].applies_to) if item[1].tier == 2 else 0,
+            list(REGISTRY).index(item[0]),
+        ),
+    )
 )
 
 
