@@ -255,7 +255,9 @@ def search(
     rows = [
         r
         for r in rows
-        if (kind is None or r.kind == kind or r.error is not None)
+        # Unchecked projects stay visible (they may be plugins) unless a kind is
+        # asked for; the warning line counts them either way.
+        if (kind is None or r.kind == kind)
         and (include_all or r.kind is not None or r.error is not None)
     ]
     ranked = _rank(rows, query)
