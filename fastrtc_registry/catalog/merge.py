@@ -116,9 +116,16 @@ def _key(kind: str, name: str) -> tuple[str, str]:
     return kind, canonicalize(name)
 
 
-def _label(plugin: FoundPlugin) -> str:
-    names = f"{clean_text(plugin.name, 60)!r} ({clean_text(plugin.package, 60)!r})"
-    return f"{plugin.kind} {names}"
+def _refused(plugin: FoundPlugin) -> str | None:
+    """Why ``plugin`` is refused, naming only what is safe to show; None when it is fine."""
+    if package_problem(plugin.package):
+        return f"a {plugin.kind} plugin of a package whose name is not a valid PEP 508 name"
+    if name_problem(plugin.name):
+        return (
+            f"a {plugin.kind} plugin of {plugin.package} whose entry-point name is not a valid "
+            "PEP 508 name"
+        )
+    return None
 
 
 def merge_registry(
@@ -142,9 +149,9 @@ def merge_registry(
     added: list[str] = []
     skipped: list[str] = []
     for plugin in sorted(found, key=lambda p: (p.kind, canonicalize(p.name), p.package)):
-        bad = name_problem(plugin.name) or package_problem(plugin.package)
-        if bad:
-            skipped.append(f"{_label(plugin)}: {bad}")
+        refused = _refused(plugin)
+        if refused:
+            skipped.append(refused)
             continue
         label = f"{plugin.kind} {canonicalize(plugin.name)} ({plugin.package})"
         if canonicalize(plugin.package) in removed:
