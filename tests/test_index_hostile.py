@@ -47,6 +47,8 @@ class Run:
 
 def cli(*args: str, tmp: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
     rss_file = tmp / "rss.txt"
+    cwd = tmp / "cwd"
+    cwd.mkdir(exist_ok=True)
     proc = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *args],
         capture_output=True,
@@ -54,7 +56,9 @@ def cli(*args: str, tmp: Path, env: dict[str, str] | None = None, timeout: float
         timeout=timeout,
         env={**os.environ, "RSS_FILE": str(rss_file), **(env or {})},
         check=False,
+        cwd=cwd,
     )
+    assert not list(cwd.iterdir()), "wrote outside the cache"
     rss = float(rss_file.read_text()) / 1024 if rss_file.exists() else 0.0
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
     return Run(proc.returncode, proc.stdout, proc.stderr, rss)
@@ -114,6 +118,15 @@ def assert_spoiled(run: Run, package: str, fragment: str = "") -> dict:
     return row
 
 
+def assert_info_and_install_are_clean(tmp: Path, package: str) -> None:
+    info = cli("info", package, "--json", tmp=tmp)
+    assert info.returncode == 0, info.stderr
+    assert json.loads(info.stdout)["error"]
+    plan = cli("install", package, "--dry-run", tmp=tmp)
+    assert plan.returncode == 1 and len(plan.stderr.strip().splitlines()) == 1, plan.stderr
+    assert "could not be checked" in plan.stderr and "pip install" not in plan.stdout
+
+
 def assert_cache_works(tmp: Path, package: str) -> None:
     again = cli("search", "--offline", "--json", "--all", tmp=tmp)
     assert "fastrtc-good-vad" in again.rows()
@@ -166,6 +179,7 @@ def test_one_bad_project_spoils_only_its_own_row(serve, wheels: Path, online: Pa
         human.stderr.strip().splitlines()[-1].startswith("warning: 1 project could not be checked")
     )
     assert "curl" not in human.stdout + human.stderr + run.stdout
+    assert_info_and_install_are_clean(online, "fastrtc-bad")
     assert_cache_works(online, "fastrtc-bad")
 
 
@@ -263,6 +277,7 @@ def test_bombs_are_capped(serve, wheels: Path, online: Path, make):
     assert_spoiled(run, "fastrtc-bad", "limit")
     print(f"peak RSS {run.rss_mb:.0f} MB")
     assert run.rss_mb < RSS_CAP_MB
+    assert_info_and_install_are_clean(online, "fastrtc-bad")
     assert_cache_works(online, "fastrtc-bad")
 
 
@@ -347,3 +362,19 @@ def test_bad_index_options(online: Path):
         "search", "--offline", "--json", tmp=online, env={"FASTRTC_PLUGINS_INDEX_URL": "ftp://x"}
     )
     assert offline.returncode == 0 and offline.rows()
+
+
+def test_fetch_url_applies_the_size_cap_and_the_deadline(serve, wheels: Path):
+    from fastrtc_registry.errors import IndexBodyTooLargeError, IndexDeadlineError
+    from fastrtc_registry.index import fetch_url
+
+    server = serve(_page_bomb(wheels), trickle_root=True)
+    page = server.url + "fastrtc-bad/"
+    with pytest.raises(IndexBodyTooLargeError, match="limit"):
+        fetch_url(page, limit=1 << 20, deadline=30)
+    with pytest.raises(IndexDeadlineError, match="longer than 2 s"):
+        fetch_url(server.url, limit=1 << 20, deadline=2)
+    wheel = good(wheels)
+    server.projects.append(wheel)
+    got = fetch_url(server.url + "fastrtc-good-vad/", limit=1 << 20, deadline=30)
+    assert got.status == 200 and b"fastrtc_good_vad" in got.body

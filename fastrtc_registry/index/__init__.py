@@ -10,13 +10,18 @@ without installing, building or importing anything::
     for project in scan.projects:
         print(project.name, project.version, project.declared, project.entry_points)
 
-Modules: :mod:`.simple` and :mod:`.metadata` are pure parsers, :mod:`.client`
-is the HTTP policy (retries, concurrency, User-Agent), :mod:`.wheel` reads
-files out of remote wheels, :mod:`.cache` keeps results on disk, :mod:`.config`
-finds the index URL and :mod:`.scan` puts them together.
+Modules: :mod:`.simple` and :mod:`.releases` are pure parsers (package
+metadata itself is :mod:`fastrtc_registry.packages`), :mod:`.client` is the
+HTTP policy (retries, concurrency, User-Agent, size caps, deadlines; also
+:func:`fetch_url` for one synchronous GET), :mod:`.wheel` reads files out of
+remote wheels, :mod:`.cache` keeps results on disk, :mod:`.config` finds the
+index URL as pip would, :mod:`.project` reads one project and :mod:`.scan`
+puts them together.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..packages import EntryPointSpec
 from .config import IndexLocation, is_offline, resolve_index_url
@@ -33,13 +38,24 @@ from .scan import (
 __all__ = [
     "ROOT_MAX_AGE",
     "EntryPointSpec",
+    "FetchedBody",
     "IndexLocation",
     "IndexScan",
     "ProjectFacts",
     "ScanProgress",
     "cached_projects",
     "fetch_projects",
+    "fetch_url",
     "is_offline",
     "resolve_index_url",
     "scan_index",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The client imports asyncio: only load it for callers that fetch.
+    if name in ("fetch_url", "FetchedBody"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -322,7 +322,7 @@ class IndexClient:
                     yield chunk
 
     def _late(self, url: str, what: str, size: int) -> IndexDeadlineError:
-        if self.deadline.expired:
+        if self.deadline.expired and self.deadline.seconds != self.request_deadline:
             return IndexDeadlineError(
                 f"{url}: the command deadline ({self.deadline.seconds:g} s) passed while reading "
                 f"the {what} ({size:,} bytes in); raise it with --deadline"
