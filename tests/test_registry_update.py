@@ -488,7 +488,10 @@ def test_update_against_a_hostile_index_writes_only_clean_entries(tmp_path: Path
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     text = path.read_text()
     assert "curl" not in text and "\\u001b" not in text and "$(" not in text
-    assert "curl" not in proc.stdout + proc.stderr
+    assert "curl" not in proc.stdout + proc.stderr, proc.stderr
+    # What could not be checked is said, one line each, never dropped in silence.
+    assert "not checked fastrtc-liar: " in proc.stderr
+    assert "not checked fastrtc-huge: " in proc.stderr
     entries = {p["name"]: p for p in json.loads(text)["plugins"]}
     assert entries["good"]["summary"] == "fine[2J and clean"
     assert "liar" not in entries and "huge" not in entries

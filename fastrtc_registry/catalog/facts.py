@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
+from .._text import clean_text
 from .._version import __version__
 from ..errors import IndexUnreachableError, RegistryError
 from ..names import Kind, canonicalize, kind_for_group
@@ -53,8 +54,9 @@ class Candidate:
 
 def scan_index(
     index_url: str | None, catalog_doc: Mapping[str, Any]
-) -> tuple[list[FoundPlugin], str]:
-    """Scan the index (fresh, never from cache) and return the plugins found and its URL."""
+) -> tuple[list[FoundPlugin], str, list[str]]:
+    """Scan the index (fresh, never from cache): the plugins found, its URL, and one note per
+    project that could not be checked (its catalog entry, if any, is left as it is)."""
     from ..index import resolve_index_url
     from ..index import scan_index as scan
 
@@ -66,7 +68,12 @@ def scan_index(
             f"{result.error}; registry update needs a live scan, try again, pass --index-url "
             "or use --offline"
         )
-    return found_plugins(result.projects, catalog_doc), location.url
+    notes = [
+        f"not checked {clean_text(facts.name, 80)}: {clean_text(facts.error, 200)}"
+        for facts in result.projects
+        if getattr(facts, "error", None)
+    ]
+    return found_plugins(result.projects, catalog_doc), location.url, notes
 
 
 def found_plugins(projects: Iterable[Any], catalog_doc: Mapping[str, Any]) -> list[FoundPlugin]:

@@ -73,7 +73,10 @@ def update_registry(
     doc = decode_document(data, source=str(path))
     notes: list[str] = []
     if found is None:
-        found, index_url = ([], index_url) if offline else scan_index(index_url, doc)
+        found = []
+        if not offline:
+            found, index_url, scan_notes = scan_index(index_url, doc)
+            notes.extend(scan_notes)
     if runs is None:
         runs = []
         if validate:
