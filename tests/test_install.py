@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def test_dry_run_shows_the_pinned_command(empty_env: PluginEnv, pypi_url: str) -
 
 
 def test_install_then_load_by_name(empty_env: PluginEnv, pypi_url: str) -> None:  # noqa: F811
-    result = empty_env.run("install", "energy", "--yes", env=_env(pypi_url))
+    # pip's own configuration must not send it anywhere else (a dead extra index here).
+    hostile = {"PIP_EXTRA_INDEX_URL": "http://127.0.0.1:9/simple/", "PIP_NO_INDEX": ""}
+    result = empty_env.run("install", "energy", "--yes", env={**_env(pypi_url), **hostile})
     assert result.returncode == 0, result.stderr
     assert "Installed fastrtc-energy-vad: vad:energy now load by name." in " ".join(
         result.stdout.split()
@@ -73,3 +76,12 @@ def test_unknown_plugin(empty_env: PluginEnv) -> None:
     result = empty_env.run("install", "no-such-plugin", "--offline")
     assert result.returncode == 1
     assert "no plugin or package named 'no-such-plugin'" in result.stderr
+
+
+def test_pip_runs_with_its_own_configuration_switched_off() -> None:
+    from fastrtc_registry.installer import isolated_pip_environment
+
+    env = isolated_pip_environment(
+        {"PIP_EXTRA_INDEX_URL": "http://x/", "PIP_FIND_LINKS": "/w", "PATH": "/bin"}
+    )
+    assert env == {"PATH": "/bin", "PIP_CONFIG_FILE": os.devnull}
