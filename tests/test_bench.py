@@ -180,3 +180,38 @@ def test_png_needs_matplotlib(bench_env: PluginEnv, tmp_path: Path) -> None:
     result = bench_env.run("bench", "energy", "--plot", str(tmp_path / "p.png"))
     assert result.returncode == 2
     assert "needs matplotlib" in _flat(result.stderr)
+
+
+@pytest.fixture(scope="module")
+def hostile_env(
+    tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]
+) -> PluginEnv:
+    """VADs that return the wrong type, always hear speech, or are too slow."""
+    wheels = [plugin_wheels[n] for n in ("bad_return_type", "bad_always_speech", "bad_slow")]
+    return make_env(tmp_path_factory.mktemp("hostile") / "venv", wheels)
+
+
+def test_a_vad_that_always_hears_speech_scores_as_such(hostile_env: PluginEnv) -> None:
+    result = hostile_env.run("bench", "bad-always-speech", "--json")
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["recall"] == 1.0
+    for group in ("silence", "noise", "humming", "music"):
+        assert row[f"{group}_false_speech"] == 1.0
+    assert row["precision"] < 0.7 and row["f1"] < 0.8
+    # Never a quiet chunk, so ReplyOnPause never ends a turn.
+    assert row["missed_turns"] == 6 and row["end_of_turn_p50_ms"] is None
+
+
+def test_broken_and_hung_vads_are_reported_and_the_run_goes_on(hostile_env: PluginEnv) -> None:
+    result = hostile_env.run(
+        "bench", "bad-return-type", "bad-slow", "bad-always-speech", "--json", "--timeout", "20"
+    )
+    assert result.returncode == 1
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert "vad() failed on clean at 48000 Hz: TypeError" in rows["bad-return-type"]["error"]
+    assert "timed out after 20 s" in rows["bad-slow"]["error"]
+    assert rows["bad-always-speech"]["error"] is None
+    # Failures rank last.
+    assert next(iter(rows)) == "bad-always-speech"
+    assert "Traceback" not in result.stderr

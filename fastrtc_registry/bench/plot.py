@@ -22,12 +22,14 @@ __all__ = ["FORMATS", "columns", "render_png", "render_svg", "write_plot"]
 FORMATS = (".svg", ".png")
 
 
-def columns() -> list[tuple[str, str, str]]:
-    """The heat map's columns: (header, condition or group key, "f1" or "false_speech")."""
-    cols = [("clean", "clean", "f1")]
+def columns() -> list[tuple[str, str, str, str]]:
+    """The heat map's columns: (band, header, condition or group key, "f1" or "false_speech")."""
+    cols = [("F1", "clean", "clean", "f1")]
     for noise in NOISE_LEVELS_DBFS:
-        cols += [(f"{noise} {snr}", f"speech+{noise}/{snr} dB", "f1") for snr in SNRS_DB]
-    cols += [(group, group, "false_speech") for group in FALSE_SPEECH_GROUPS]
+        cols += [
+            (f"F1 in {noise}", f"{snr} dB", f"speech+{noise}/{snr} dB", "f1") for snr in SNRS_DB
+        ]
+    cols += [("false speech", group, group, "false_speech") for group in FALSE_SPEECH_GROUPS]
     return cols
 
 
@@ -63,7 +65,7 @@ def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
     """The chart as an SVG document."""
     cols = columns()
     vads = [r for r in results if r.kind == "vad" and not r.error]
-    label_w, cell_w, cell_h, top = 170, 58, 26, 70
+    label_w, cell_w, cell_h, top = 170, 58, 26, 100
     width = label_w + cell_w * len(cols) + 20
     heat_h = cell_h * max(1, len(vads))
     bars_top = top + heat_h + 70
@@ -75,22 +77,34 @@ def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="10" y="20" font-size="15" font-weight="bold">'
         f"{escape(title or 'fastrtc-plugins bench')}</text>",
-        '<text x="10" y="40">Accuracy by condition: frame F1 on speech (higher is better), '
-        "then share of frames wrongly called speech (lower is better)</text>",
+        '<text x="10" y="40">Accuracy by condition: frame F1 on speech, clean and in noise at '
+        "three SNRs (higher is better), then the share of frames</text>"
+        '<text x="10" y="56">wrongly called speech in silence, noise, humming and music '
+        "(lower is better). Green is good, red is bad.</text>",
     ]
-    speech_cols = sum(1 for c in cols if c[2] == "f1")
-    x_split = label_w + cell_w * speech_cols
-    out.append(
-        f'<text x="{label_w}" y="{top - 18}" font-weight="bold">F1 (SNR in dB)</text>'
-        f'<text x="{x_split}" y="{top - 18}" font-weight="bold">false speech</text>'
-    )
-    for index, (header, _, _) in enumerate(cols):
-        x = label_w + index * cell_w + cell_w / 2
-        out.append(f'<text x="{x:.0f}" y="{top - 4}" text-anchor="middle">{escape(header)}</text>')
+    bands: list[tuple[str, int, int]] = []  # (label, first column, count)
+    for index, (band, _, _, _) in enumerate(cols):
+        if bands and bands[-1][0] == band:
+            bands[-1] = (band, bands[-1][1], bands[-1][2] + 1)
+        else:
+            bands.append((band, index, 1))
+    for band, first, count in bands:
+        x = label_w + first * cell_w
+        mid = x + count * cell_w / 2 - 1
+        out.append(
+            f'<line x1="{x + 2}" y1="{top - 30}" x2="{x + count * cell_w - 4}" y2="{top - 30}" '
+            f'stroke="#868e96"/><text x="{mid:.0f}" y="{top - 34}" text-anchor="middle" '
+            f'font-weight="bold">{escape(band)}</text>'
+        )
+    for index, (_, header, _, _) in enumerate(cols):
+        centre = label_w + index * cell_w + cell_w / 2
+        out.append(
+            f'<text x="{centre:.0f}" y="{top - 8}" text-anchor="middle">{escape(header)}</text>'
+        )
     for row, result in enumerate(vads):
         y = top + row * cell_h
         out.append(f'<text x="10" y="{y + 17}">{escape(result.name)}</text>')
-        for index, (_, key, metric) in enumerate(cols):
+        for index, (_, _, key, metric) in enumerate(cols):
             value = _cell(result, key, metric)
             x = label_w + index * cell_w
             text = "-" if value is None else (f"{value:.2f}" if metric == "f1" else f"{value:.0%}")
@@ -105,7 +119,7 @@ def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
         out.append(f'<text x="10" y="{top + 17}">(no VAD measured)</text>')
     delays = [r.end_of_turn_p95_ms or r.end_of_turn_p50_ms or 0.0 for r in results]
     longest = max([*delays, 1000.0]) * 1.1
-    scale_w = width - label_w - 340
+    scale_w = width - label_w - 380
     out.append(
         f'<text x="10" y="{bars_top - 30}" font-weight="bold">End-of-turn delay in ReplyOnPause '
         "(end of speech to reply; bar p50, whisker p95)</text>"
@@ -134,8 +148,8 @@ def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
         )
     axis_y = bars_top + bar_h * max(1, len(results)) + 16
     for ms in range(0, int(longest) + 1, 500):
-        x = label_w + ms / longest * scale_w
-        out.append(f'<text x="{x:.0f}" y="{axis_y}" text-anchor="middle">{ms / 1000:g} s</text>')
+        tick = label_w + ms / longest * scale_w
+        out.append(f'<text x="{tick:.0f}" y="{axis_y}" text-anchor="middle">{ms / 1000:g} s</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -158,15 +172,16 @@ def render_png(results: Sequence[BenchResult], path: Path, *, title: str = "") -
     )
     goodness = np.full((max(1, len(vads)), len(cols)), np.nan)
     for row, result in enumerate(vads):
-        for index, (_, key, metric) in enumerate(cols):
+        for index, (_, _, key, metric) in enumerate(cols):
             value = _cell(result, key, metric)
             if value is None:
                 continue
             goodness[row, index] = max(0.0, (value - 0.5) / 0.5) if metric == "f1" else 1.0 - value
             text = f"{value:.2f}" if metric == "f1" else f"{value:.0%}"
-            heat.text(index, row, text, ha="center", va="center", color="white", fontsize=8)
+            heat.text(index, row, text, ha="center", va="center", color="black", fontsize=8)
     heat.imshow(goodness, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-    heat.set_xticks(range(len(cols)), [c[0] for c in cols], rotation=45, ha="right", fontsize=8)
+    labels = [f"{c[0]}: {c[1]}" for c in cols]
+    heat.set_xticks(range(len(cols)), labels, rotation=45, ha="right", fontsize=8)
     heat.set_yticks(range(len(vads)), [r.name for r in vads])
     heat.set_title("Frame F1 on speech (by SNR, dB) | share of frames wrongly called speech")
     names = [r.name + (" (turn-taking)" if r.kind != "vad" else "") for r in results]

@@ -52,6 +52,8 @@ class BenchResult:
     recall: float | None = None
     f1: float | None = None
     """Frame-level F1 over every clip of the corpus (10 ms frames)."""
+    clean_f1_by_rate: Mapping[str, float | None] = field(default_factory=dict)
+    """F1 on the clean recording at 16, 24 and 48 kHz (fastrtc passes the input rate)."""
     silence_false_speech: float | None = None
     noise_false_speech: float | None = None
     humming_false_speech: float | None = None
@@ -139,15 +141,19 @@ def bench_plugins(
     python: str | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> list[BenchResult]:
-    """Benchmark the named plugins, each in its own worker, one after another; ranked."""
-    from .._worker import run_worker
+    """Benchmark the named plugins, each in its own worker, one after another; ranked.
+
+    Each worker runs under the validator's process control: its own process
+    group, killed with its children at ``timeout``, and a memory limit.
+    """
+    from ..validation.bench import run_bench
 
     results = []
     for name in names:
         if on_start is not None:
             on_start(name)
-        outcome = run_worker({"action": "bench", "name": name}, timeout=timeout, python=python)
-        results.append(_result(name, outcome.answer, outcome.error))
+        answer, error = run_bench(name, timeout=timeout, python=python)
+        results.append(_result(name, answer, error))
     return rank(results)
 
 
@@ -204,6 +210,8 @@ def bench_action(request: Mapping[str, Any]) -> dict[str, Any]:
     }
     try:
         figures = _measure_vad(name) if record.kind == "vad" else _measure_turn_taking(name)
+    except _Stage as exc:
+        return {"ok": False, "error": str(exc)}
     except Exception as exc:
         return {"ok": False, "error": _one_line(exc)}
     return {"ok": True, "result": BenchResult(**base, **figures).as_dict()}
@@ -219,11 +227,9 @@ class _Stage(Exception):
 
 
 def _measure_vad(name: str) -> dict[str, Any]:
-    import numpy as np
-
     from ..loading import load_vad
     from . import corpus
-    from .metrics import FrameCounts, frames_from_spans, percentile, score_frames
+    from .metrics import FrameCounts, percentile
 
     started = time.perf_counter()
     model: Any = load_vad(name, warmup=False)
@@ -231,34 +237,25 @@ def _measure_vad(name: str) -> dict[str, Any]:
     model.warmup()
     warmed = time.perf_counter()
 
-    step = int(RATE * CHUNK_S)
     latencies: list[float] = []
     conditions: dict[str, Any] = {}
     groups: dict[str, FrameCounts] = {}
     heard: dict[str, float] = {"clean": 0.0, "silence": 0.0, "noise": 0.0}
     timeline: list[tuple[float, float]] = []
     for clip in corpus.clips(RATE):
-        decided = []
-        for start in range(0, len(clip.audio) - step + 1, step):
-            chunk = np.array(clip.audio[start : start + step])
-            began = time.perf_counter()
-            try:
-                duration, found = model.vad((RATE, chunk), None)
-            except Exception as exc:
-                raise _Stage(f"vad() failed on {clip.name}: {_one_line(exc)}") from exc
-            latencies.append(time.perf_counter() - began)
-            spans: list[dict[str, int]] = [dict(span) for span in found]
-            decided.append(frames_from_spans(spans, step, RATE))
-            if clip.group in heard:
-                heard[clip.group] += float(duration)
-            if clip.group == "clean":
-                timeline.extend(
-                    ((start + s["start"]) / RATE, (start + s["end"]) / RATE) for s in spans
-                )
-        counts = score_frames(np.concatenate(decided), clip.labels)
+        counts, seconds, spans = _score_clip(model, clip, latencies)
         conditions[clip.name] = counts.as_dict()
         groups[clip.group] = groups.get(clip.group, FrameCounts()) + counts
+        if clip.group in heard:
+            heard[clip.group] += seconds
+        if clip.group == "clean":
+            timeline = spans
     overall = sum(groups.values(), FrameCounts())
+    # fastrtc hands a VAD the input rate: clean speech at the other rates too.
+    by_rate = {str(RATE): conditions["clean"]["f1"]}
+    for rate in (16000, 24000):
+        clean = next(c for c in corpus.clips(rate) if c.group == "clean")
+        by_rate[str(rate)] = _r(_score_clip(model, clean, None)[0].f1)
 
     from fastrtc import ReplyOnPause
 
@@ -273,6 +270,7 @@ def _measure_vad(name: str) -> dict[str, Any]:
         "precision": _r(overall.precision),
         "recall": _r(overall.recall),
         "f1": _r(overall.f1),
+        "clean_f1_by_rate": dict(sorted(by_rate.items(), key=lambda item: int(item[0]))),
         **{
             f"{group}_false_speech": _r(groups[group].false_speech) for group in FALSE_SPEECH_GROUPS
         },
@@ -282,8 +280,41 @@ def _measure_vad(name: str) -> dict[str, Any]:
         "speech_s": round(heard["clean"], 3),
         "silence_s": round(heard["silence"], 3),
         "noise_s": round(heard["noise"], 3),
-        "timeline": tuple((round(a, 3), round(b, 3)) for a, b in timeline),
+        "timeline": tuple(timeline),
     }
+
+
+def _score_clip(
+    model: Any, clip: Any, latencies: list[float] | None
+) -> tuple[Any, float, list[tuple[float, float]]]:
+    """Feed one clip in 0.6 s chunks: frame counts, seconds heard, spans (s) heard."""
+    import numpy as np
+
+    from .metrics import frames_from_spans, score_frames
+
+    step = int(clip.rate * CHUNK_S)
+    decided = []
+    heard = 0.0
+    found_spans: list[tuple[float, float]] = []
+    for start in range(0, len(clip.audio) - step + 1, step):
+        chunk = np.array(clip.audio[start : start + step])
+        began = time.perf_counter()
+        try:
+            duration, found = model.vad((clip.rate, chunk), None)
+        except Exception as exc:
+            raise _Stage(
+                f"vad() failed on {clip.name} at {clip.rate} Hz: {_one_line(exc)}"
+            ) from exc
+        if latencies is not None:
+            latencies.append(time.perf_counter() - began)
+        spans: list[dict[str, int]] = [dict(span) for span in found]
+        decided.append(frames_from_spans(spans, step, clip.rate))
+        heard += float(duration)
+        found_spans.extend(
+            (round((start + s["start"]) / clip.rate, 3), round((start + s["end"]) / clip.rate, 3))
+            for s in spans
+        )
+    return score_frames(np.concatenate(decided), clip.labels), heard, found_spans
 
 
 def _measure_turn_taking(name: str) -> dict[str, Any]:
