@@ -176,8 +176,12 @@ def _bind(fact: SignatureFact, expected: str) -> None:
 def check_signatures(obs: Observations) -> str:
     """The protocol's methods bind the arguments fastrtc passes."""
     if obs.kind == "vad":
-        if obs.build is None or obs.build.error is not None:
-            raise SkipAfter("IMP103")
+        if (
+            obs.build is None
+            or obs.build.error is not None
+            or not _signature(obs.build.signatures, "vad").present
+        ):
+            raise SkipAfter("IMP103")  # it was not built, or not into a model
         facts = obs.build.signatures
         calls: tuple[str, ...] = ("vad(audio, options)", "warmup()")
         names: tuple[str, ...] = ("vad", "warmup")
