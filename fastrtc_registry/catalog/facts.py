@@ -2,7 +2,7 @@
 
 Adapters between the index, discovery and validation libraries and the pure
 merge of :mod:`fastrtc_registry.catalog.merge`. A validation record is made
-only from a report that :func:`fastrtc_registry.checks.validate` really
+only from a report that :func:`fastrtc_registry.validation.validate` really
 returned (its check statuses counted), or, for a package whose
 Requires-Python excludes this interpreter, as ``unsupported-python`` derived
 from that specifier. A package that cannot be validated here for any other
@@ -228,7 +228,7 @@ def run_validations(
     ``only`` restricts the run to those packages. Returns the runs and notes
     on packages that could not be validated here.
     """
-    from ..checks import validate
+    from ..validation import validate
 
     wanted = {canonicalize(p) for p in only}
     runs: list[ValidationRun] = []
