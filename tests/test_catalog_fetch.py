@@ -312,3 +312,19 @@ def test_trickling_catalog_never_holds_up_list_or_loading(
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "EnergyVAD"
     assert hosted.requests == []
+
+
+def test_credentials_in_the_catalog_url_are_never_shown_or_stored(hosted: Hosted) -> None:
+    url = hosted.url.replace("http://", "http://alice:s3cret@")
+    catalog = hosted_catalog(url, network=True)
+    assert _names(catalog) == LEGACY
+    assert catalog.source == hosted.url.replace("http://", "http://alice:****@")
+    assert hosted.requests[0].get("Authorization", "").startswith("Basic ")
+    hosted.status = 404
+    _age_cache(url, 7200)
+    stale = hosted_catalog(url, network=True)
+    assert "s3cret" not in " ".join(stale.warnings) and "alice:****" in stale.warnings[0]
+    cache_root = Path(os.environ["FASTRTC_PLUGINS_CACHE_DIR"])
+    for path in cache_root.rglob("*"):
+        if path.is_file():
+            assert b"s3cret" not in path.read_bytes(), path
