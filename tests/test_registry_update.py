@@ -364,6 +364,24 @@ def test_offline_update_records_real_runs_of_installed_plugins(
     assert "up to date" in again.stdout and "validated" not in again.stdout
 
 
+@pytest.mark.slow
+def test_offline_update_records_a_real_bench_run(tmp_path: Path, update_env: PluginEnv) -> None:
+    """--bench stores the figures of a real bench run of the installed plugin."""
+    path = tmp_path / "registry.json"
+    path.write_text(dump_registry(merge_registry(_doc(ENERGY)).doc))
+    proc = update_env.run(
+        "registry", "update", "--offline", "--no-validate", "--bench", str(path), timeout=900
+    )
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = json.loads(path.read_text())["plugins"]
+    bench = entry["bench"]
+    assert entry["validation"] is None
+    assert (bench["version"], bench["python"]) == ("1.0.0", platform.python_version())
+    assert 0.0 < bench["f1"] <= 1.0 and bench["p50_ms"] > 0
+    assert "vad energy: benchmarked" in proc.stdout
+    assert lint_bytes(path.read_bytes()).problems == ()
+
+
 def test_records_count_the_reports_statuses() -> None:
     checks = [
         {"status": "passed"},
