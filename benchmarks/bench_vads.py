@@ -25,24 +25,6 @@ FIXTURES = ("energy_vad", "webrtc_vad", "silero_vad_fixture", "patient_pause")
 NAMES = ("energy", "webrtc", "pysilero", "patient")
 
 
-def _build(project: Path, outdir: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(outdir),
-            str(project),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return next(outdir.glob("*.whl"))
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -55,7 +37,8 @@ def table(rows: list[dict[str, object]]) -> str:
     """The ranked results as a Markdown table."""
     lines = [
         "| # | plugin | F1 | precision | recall | humming FS | noise FS | music FS "
-        "| turn p50 / p95 ms | false / missed | chunk p50 / p95 ms | real-time factor | warm-up s |",
+        "| turn p50 / p95 ms | false / missed | chunk p50 / p95 ms | real-time factor "
+        "| warm-up s |",
         "| ---: | --- |" + " ---: |" * 11,
     ]
     for place, row in enumerate(rows, 1):
@@ -101,10 +84,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also keep the JSON")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_env
+    from conftest import build_wheel, make_env
 
     with tempfile.TemporaryDirectory() as tmp:
-        wheels = [_build(ROOT / "tests" / "plugins" / f, Path(tmp) / f) for f in FIXTURES]
+        wheels = [build_wheel(ROOT / "tests" / "plugins" / f, Path(tmp) / f) for f in FIXTURES]
         env = make_env(Path(tmp) / "venv", wheels)
         command = ["fastrtc-plugins", "bench", *NAMES, "--json"]
         if args.plot:
