@@ -29,11 +29,15 @@ def test_untagged_plugins_without_stt_end_turns_on_a_pause() -> None:
     assert triggers_to_try(parse_tags({"trigger": "pause"}), uses_stt=True) == [Trigger()]
 
 
-def test_untagged_stt_plugins_try_their_stop_words_then_the_known_triggers() -> None:
+def test_untagged_stt_plugins_try_a_pause_their_stop_words_then_the_known_triggers() -> None:
     tried = triggers_to_try(Tags(), uses_stt=True, stop_words=["jarvis", "", 3])  # type: ignore[list-item]
-    assert tried[:2] == [Trigger("keyword", "jarvis", "start"), Trigger("keyword", "jarvis", "end")]
-    assert tried[2:] == list(KNOWN_TRIGGERS)
-    assert triggers_to_try(Tags(), uses_stt=True) == list(KNOWN_TRIGGERS)
+    assert tried[:3] == [
+        Trigger(),
+        Trigger("keyword", "jarvis", "start"),
+        Trigger("keyword", "jarvis", "end"),
+    ]
+    assert tried[3:] == list(KNOWN_TRIGGERS)
+    assert triggers_to_try(Tags(), uses_stt=True) == [Trigger(), *KNOWN_TRIGGERS]
 
 
 @pytest.mark.parametrize(

@@ -54,10 +54,15 @@ declare(
     "PKG007",
     "no network downloads at import or construction",
     after=("PKG001",),
-    doc='A warning (the "offline" badge). An AST scan of the entry point\'s module (its '
-    "module level, every `__init__`, and the factory function) for calls such as "
-    "`hf_hub_download`, `snapshot_download`, `urlopen`, `torch.hub.load`, "
-    "`from_pretrained`, `get_silero_model`. *Why:* such a plugin fails on machines "
-    "without network access or behind a firewall.",
+    doc='A warning (the "offline" badge). An AST scan of the entry point\'s module for '
+    "calls such as `hf_hub_download`, `snapshot_download`, `urlopen`, `torch.hub.load`, "
+    "`from_pretrained`, `get_silero_model`, starting where code runs on import or "
+    "construction (module level, class bodies, `__init__`, the factory function) and "
+    "following the calls it can resolve: `self.`/`cls.` methods, module functions and "
+    "classes, helpers imported from the same package. The message names the chain of "
+    "calls. A download call that is not reached that way is a hint in the pass message "
+    "(it may run on first use). The worker's network guard decides at run time: a "
+    "plugin that tries the network is skipped as needs-network, naming the host. "
+    "*Why:* such a plugin fails on machines without network access or behind a firewall.",
     fix="ship the weights inside the wheel, or document the download and let users pre-fetch it.",
 )

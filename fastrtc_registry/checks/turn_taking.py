@@ -12,13 +12,26 @@ from typing import Any
 
 from ..validation.protocol import ObserveReply
 from .imports import raised
-from .registry import CheckFailed, Observations, check
+from .registry import (
+    CheckFailed,
+    CheckSkipped,
+    CheckWarning,
+    Observations,
+    SkipAfter,
+    check,
+)
 
 __all__ = [
+    "check_copies_independent",
     "check_copies_share_no_state",
     "check_copy_keeps_settings",
+    "check_keeps_up",
+    "check_needs_its_trigger",
     "check_no_reply_to_silence",
+    "check_rates",
     "check_replies_once",
+    "check_second_turn",
+    "check_tags",
 ]
 
 _AFTER = ("IMP103", "IMP104")
@@ -40,43 +53,141 @@ def _facts(reply: ObserveReply) -> dict[str, Any]:
     return dict(reply.facts)
 
 
+def _tags(obs: Observations) -> Any:
+    """The plugin's tags, parsed here from the raw ones the worker read; cached on ``obs``."""
+    from ..validation.tags import merge_tags, parse_tags
+
+    if "parsed" not in obs.tags:
+        facts = _facts(obs.probe("tt.trigger"))
+        raw = merge_tags(obs.tags.get("pyproject", {}), facts["tags"])
+        obs.tags["parsed"] = parse_tags(raw, source=f"{_qualname(obs)}.__fastrtc_tags__")
+    return obs.tags["parsed"]
+
+
+def _declared(obs: Observations) -> bool:
+    from ..validation.tags import InvalidTagsError
+
+    try:
+        return bool(_tags(obs).declared)
+    except InvalidTagsError:
+        return True  # declared, wrongly: TT200 says how
+
+
+def _qualname(obs: Observations) -> str:
+    facts = obs.load.facts if obs.load is not None else None
+    return facts.qualname if facts is not None else obs.spec
+
+
+def _said(trigger: dict[str, Any]) -> str:
+    if trigger["kind"] == "pause":
+        return "a pause"
+    where = "at the end" if trigger["position"] == "end" else "at the start"
+    return f"the keyword {trigger['keyword']!r} {where}"
+
+
+def _turns(conversation: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{u['text']!r} ({float(u['start_s']):.2f}-{float(u['end_s']):.2f} s)"
+        for u in conversation["utterances"]
+    )
+
+
+def _times(replies: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{float(r['at_s']):.2f} s" for r in replies)
+
+
+def _chosen(obs: Observations) -> dict[str, Any] | None:
+    """The conversation that got a reply while ``tt.trigger`` sought the trigger."""
+    facts = _facts(obs.probe("tt.trigger"))
+    return next((t for t in facts["tried"] if t["replies"]), None)
+
+
+@check(
+    "TT200",
+    "declares valid tags",
+    kind="turn-taking",
+    needs=("tt.trigger",),
+    after=_AFTER,
+    doc="`__fastrtc_tags__` (or `[tool.fastrtc-plugins]`) holds only known tags with values "
+    "of the right type (docs/authoring.md, *Tags*). Without tags, a plugin that asks for "
+    "fastrtc's speech-to-text model is tried with a pause, its `stop_words`, and the known "
+    "keywords (`over` at the end, `computer` at the start).",
+    fix="spell the tags as docs/authoring.md lists them, e.g. "
+    '`__fastrtc_tags__ = {"trigger": "keyword", "keywords": ["over"]}`.',
+)
+def check_tags(obs: Observations) -> str:
+    """The declared tags parse."""
+    from ..validation.tags import InvalidTagsError
+
+    try:
+        tags = _tags(obs)
+    except InvalidTagsError as exc:
+        raise CheckFailed(str(exc)) from exc
+    facts = _facts(obs.probe("tt.trigger"))
+    stt = " and uses fastrtc's speech-to-text" if facts["stt_requested"] else ""
+    if tags.declared:
+        return f"declared: turns end on {tags.describe()}{stt}"
+    return f"no tags declared{stt}; defaults apply"
+
+
 @check(
     "TT201",
-    "replies once after the speaker pauses",
+    "replies once after its turn ends",
     kind="turn-taking",
-    needs=("tt.replies",),
+    needs=("tt.trigger",),
     after=_AFTER,
-    doc="Driven with 1 s of silence, 2.4 s of a steady voiced sound, then 6 s of quiet "
-    "noise: exactly one call to the reply function, after the speech ended.",
-    fix="`determine_pause` must return `True` once per pause, after `state.started_talking`.",
+    doc="A scripted utterance at 48 kHz that ends the turn the way the plugin's tags say "
+    '(a pause; a keyword at the end, "... over."; or a wake word at the start, '
+    '"computer, ..."), then several seconds of quiet: exactly one call to the reply '
+    "function, after the utterance ended. Speech-to-text is a scripted model that hears "
+    "the words the script says (no download). An untagged plugin that uses speech-to-text "
+    "is tried with the known triggers; the first that gets a reply is its trigger.",
+    fix="`determine_pause` must return `True` once per turn, after the turn ended; if "
+    "another word ends your turn, declare it: "
+    '`__fastrtc_tags__ = {"trigger": "keyword", "keywords": ["..."]}`.',
 )
 def check_replies_once(obs: Observations) -> str:
-    """One reply, after the speech ended."""
-    facts = _facts(obs.probe("tt.replies"))
-    fired = [float(t) for t in facts["fired"]]
-    lead, speech, trail = facts["lead_s"], facts["speech_s"], facts["trail_s"]
-    speech_end = lead + speech
-    if not fired:
+    """One reply, after the turn ended."""
+    facts = _facts(obs.probe("tt.trigger"))
+    chosen = _chosen(obs)
+    if chosen is None:
+        tried = facts["tried"]
+        if len(tried) == 1 and tried[0]["trigger"]["kind"] == "pause":
+            conversation = tried[0]["conversation"]
+            last = conversation["utterances"][-1]
+            quiet = float(conversation["total_s"]) - float(last["end_s"])
+            raise CheckFailed(
+                f"never replied: speech {_turns(conversation)} then {quiet:.1f} s of silence "
+                "(48 kHz frames) gave no call to the reply function; determine_pause must "
+                "return True once the speaker has paused"
+            )
+        said = "; ".join(f"{_said(t['trigger'])}: {_turns(t['conversation'])}" for t in tried)
         raise CheckFailed(
-            f"never replied: {speech} s of speech then {trail} s of silence "
-            f"({lead + speech + trail:.1f} s of 48 kHz frames) gave no call to the reply "
-            "function; determine_pause must return True once the speaker has paused"
+            f"never replied to any turn tried ({said}), each followed by several seconds "
+            "of silence; if its turn ends on other words, declare them in "
+            "__fastrtc_tags__ (docs/authoring.md, Tags)"
         )
-    if len(fired) > 1:
-        times = ", ".join(f"{t:.2f} s" for t in fired)
+    replies, conversation = chosen["replies"], chosen["conversation"]
+    end = float(conversation["utterances"][-1]["end_s"])
+    if len(replies) > 1:
         raise CheckFailed(
-            f"replied {len(fired)} times ({times}) to one utterance; "
-            "expected exactly one reply after the pause"
+            f"replied {len(replies)} times ({_times(replies)}) to one turn "
+            f"{_turns(conversation)}; expected exactly one reply after the turn ended"
         )
-    if fired[0] < speech_end:
+    at = float(replies[0]["at_s"])
+    if at + 1e-6 < end:
         raise CheckFailed(
-            f"replied at {fired[0]:.2f} s, before the speech ended at "
-            f"{speech_end:.2f} s; expected the reply after the pause"
+            f"replied at {at:.2f} s, before the turn {_turns(conversation)} ended; "
+            "expected the reply after the turn ended"
         )
-    heard = float(facts["heard_s"][0]) if facts["heard_s"] else 0.0
+    trigger = _said(chosen["trigger"])
+    if _declared(obs):
+        trigger += ", declared"
+    elif chosen["trigger"]["kind"] != "pause":
+        trigger += ", found by trying"
     return (
-        f"replied once at {fired[0]:.2f} s ({fired[0] - speech_end:.2f} s after the "
-        f"speech ended) with {heard:.2f} s of audio"
+        f"replied once at {at:.2f} s, {at - end:.2f} s after {_turns(conversation)} ended "
+        f"(trigger: {trigger})"
     )
 
 
@@ -170,3 +281,169 @@ def check_copies_share_no_state(obs: Observations) -> str:
     if facts["same_state"]:
         raise CheckFailed("two copies share one state object; build a fresh AppState per copy")
     return "two copies kept separate state while one was fed speech"
+
+
+def _trigger_of(facts: dict[str, Any]) -> dict[str, Any]:
+    trigger: dict[str, Any] = facts["trigger"]
+    return trigger
+
+
+@check(
+    "TT205",
+    "does not reply without its trigger",
+    kind="turn-taking",
+    needs=("tt.trigger", "tt.no_trigger"),
+    after=("TT201",),
+    doc="For a keyword-triggered plugin: the same utterance without the keyword, then "
+    "several seconds of quiet, gets no reply. Not applicable to pause-triggered plugins.",
+    fix="end the turn only when the keyword was heard.",
+)
+def check_needs_its_trigger(obs: Observations) -> str:
+    """No reply to a turn without the keyword."""
+    facts = _facts(obs.probe("tt.no_trigger"))
+    trigger = _trigger_of(facts)
+    if trigger["kind"] == "pause":
+        raise CheckSkipped("not applicable: every turn of a pause-triggered plugin ends on a pause")
+    conversation = facts["conversations"][0]
+    if facts["replies"]:
+        raise CheckFailed(
+            f"replied at {_times(facts['replies'])} to {_turns(conversation)}, which lacks "
+            f"{_said(trigger)}; a {trigger['keyword']!r}-triggered turn must wait for it"
+        )
+    return f"no reply to {_turns(conversation)} (without {trigger['keyword']!r})"
+
+
+@check(
+    "TT206",
+    "replies to a second turn too",
+    kind="turn-taking",
+    needs=("tt.two_turns",),
+    after=("TT201",),
+    doc="Two turns in a row to one handler: one reply after each. *Why:* state that is "
+    "never reset answers the first turn only.",
+    fix="clear everything a turn leaves behind in `reset()` (fastrtc calls it after each "
+    "reply), not only in `__init__`.",
+)
+def check_second_turn(obs: Observations) -> str:
+    """One reply per turn, each after its turn."""
+    facts = _facts(obs.probe("tt.two_turns"))
+    conversation = facts["conversations"][0]
+    first, second = conversation["utterances"][:2]
+    replies = [float(r["at_s"]) for r in facts["replies"]]
+    after_first = [t for t in replies if float(first["end_s"]) <= t + 1e-6 < float(second["end_s"])]
+    after_second = [t for t in replies if t + 1e-6 >= float(second["end_s"])]
+    if len(after_first) == 1 and len(after_second) == 1 and len(replies) == 2:
+        return f"replied at {replies[0]:.2f} s and {replies[1]:.2f} s to {_turns(conversation)}"
+    if len(after_first) == 1 and not after_second:
+        raise CheckFailed(
+            f"replied to the first turn only ({_times(facts['replies'])}) of "
+            f"{_turns(conversation)}; state left from the first turn stops the second: "
+            "reset it in reset()"
+        )
+    raise CheckFailed(
+        f"replied at {_times(facts['replies']) or 'no time'} to {_turns(conversation)}; "
+        "expected one reply after each turn"
+    )
+
+
+@check(
+    "TT207",
+    "copies fed different conversations at once stay independent",
+    kind="turn-taking",
+    needs=("tt.concurrent",),
+    after=("TT201",),
+    doc="Two `copy()`s of one handler, fed two different speakers frame by frame at the "
+    "same time, as two connections are: each replies once, to its own speaker. *Why:* "
+    "class-level mutable state, or a list or dict handed to the copy, mixes connections.",
+    fix="create buffers, lists and dicts in `__init__` (never as class attributes) and give "
+    "each copy its own.",
+)
+def check_copies_independent(obs: Observations) -> str:
+    """Each copy replies once, to its own speaker."""
+    facts = _facts(obs.probe("tt.concurrent"))
+    problems = []
+    for index, conversation in enumerate(facts["conversations"][:2]):
+        end = float(conversation["utterances"][-1]["end_s"])
+        own = [r for r in facts["replies"] if int(r["handler"]) == index]
+        early = [r for r in own if float(r["at_s"]) + 1e-6 < end]
+        if early:
+            problems.append(
+                f"copy {index + 1} replied at {_times(early)}, before its own speaker finished "
+                f"({_turns(conversation)})"
+            )
+        elif not own:
+            problems.append(f"copy {index + 1} never replied to {_turns(conversation)}")
+        elif len(own) > 1:
+            problems.append(f"copy {index + 1} replied {len(own)} times ({_times(own)})")
+    if problems:
+        raise CheckFailed(
+            "; ".join(problems) + ": the copies share state (a class attribute, or a list "
+            "or dict passed on by copy()), so one connection hears another"
+        )
+    return "two copies fed two speakers at once each replied once, to their own speaker"
+
+
+@check(
+    "TT208",
+    "determine_pause keeps up with real time at 48 kHz",
+    kind="turn-taking",
+    needs=("tt.realtime",),
+    after=_AFTER,
+    doc="Each call of `determine_pause` is timed while a turn is fed in 20 ms frames at "
+    "48 kHz (after one warm-up pass); p50, p95 and the slowest call are reported. It fails "
+    "when the calls take longer in total than the audio lasts (the stream falls behind), "
+    "and warns when the p95 call is longer than a frame (replies lag while frames queue).",
+    fix="do heavy work (a model, speech-to-text) once per analysis window, not per frame, "
+    "and keep it below real time.",
+)
+def check_keeps_up(obs: Observations) -> str:
+    """Total time below the audio's length; p95 per call reported (a warning above a frame)."""
+    facts = _facts(obs.probe("tt.realtime"))
+    timings = sorted(float(t) for t in facts["timings_s"])
+    if not timings:
+        raise CheckFailed("determine_pause was never called while frames were fed")
+    frame, audio = float(facts["frame_s"]), float(facts["audio_s"])
+    p50 = timings[len(timings) // 2]
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    total = sum(timings)
+    figures = (
+        f"p50 {p50 * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, max {timings[-1] * 1000:.1f} ms "
+        f"per call ({len(timings)} calls, one per {frame * 1000:.0f} ms frame); "
+        f"{total:.2f} s for {audio:.1f} s of audio"
+    )
+    if total > audio:
+        raise CheckFailed(f"{figures}: slower than real time, so the stream falls behind")
+    if p95 > frame:
+        raise CheckWarning(
+            f"{figures}: the p95 call is longer than a {frame * 1000:.0f} ms frame, so "
+            "replies lag while frames queue"
+        )
+    return figures
+
+
+@check(
+    "TT209",
+    "replies at 16, 24 and 48 kHz input",
+    kind="turn-taking",
+    needs=("tt.rates",),
+    after=_AFTER,
+    doc="The turn of TT201, fed at 16, 24 and 48 kHz (fastrtc passes the input rate as "
+    "`sampling_rate`): a reply at each. *Why:* an algorithm that assumes 16 kHz (a "
+    "hard-coded rate, a missing resample before speech-to-text) breaks at WebRTC's 48 kHz.",
+    fix="use the `sampling_rate` argument; resample to what your model needs.",
+)
+def check_rates(obs: Observations) -> str:
+    """A reply at every input rate."""
+    facts = _facts(obs.probe("tt.rates"))
+    by_rate = {int(rate): replies for rate, replies in facts["replies"].items()}
+    answered = sorted(rate for rate, replies in by_rate.items() if replies)
+    silent = sorted(rate for rate, replies in by_rate.items() if not replies)
+    if not answered:
+        raise SkipAfter("TT201")
+    if silent:
+        raise CheckFailed(
+            f"replied at {', '.join(f'{r // 1000} kHz' for r in answered)} but not at "
+            f"{', '.join(f'{r // 1000} kHz' for r in silent)}: the algorithm assumes an input "
+            "rate; use the sampling_rate argument and resample"
+        )
+    return "replied at " + ", ".join(f"{r // 1000} kHz" for r in answered)

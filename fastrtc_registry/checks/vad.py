@@ -242,10 +242,14 @@ def check_dtypes(obs: Observations) -> str:
     kind="vad",
     needs=("vad.rates",),
     after=_VALID,
-    doc="Valid answers, with durations that agree across rates (within 20% or 0.5 s); "
-    "chunk bounds are checked against the input's length. *Why:* the VAD sees the "
-    "connection's rate (48 kHz from WebRTC), not 16 kHz.",
-    fix="resample inside `vad()`.",
+    doc="The same speech at 16, 24 and 48 kHz: a valid answer at each rate, and speech "
+    "durations that agree across rates (within 20% or 0.5 s). Chunk positions are only "
+    "checked to lie within the input; the rate they are counted in is not checked, since "
+    "fastrtc's own Silero model returns 16 kHz positions for 48 kHz input and "
+    "`ReplyOnPause` reads only the duration. *Why:* the VAD sees the connection's rate "
+    "(48 kHz from WebRTC), not 16 kHz.",
+    fix="read the rate from `audio[0]` and resample inside `vad()` to what your model "
+    "needs, so the duration is right at every rate.",
 )
 def check_rates(obs: Observations) -> str:
     """The same speech at 16, 24 and 48 kHz gives valid answers that agree."""

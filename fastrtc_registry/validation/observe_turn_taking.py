@@ -298,7 +298,12 @@ def _planned(state: State) -> dict[str, Any]:
     if "tt.plan" not in state:  # the plugin raised while the trigger was sought
         from .conversations import Trigger
 
-        state["tt.plan"] = {"trigger": Trigger(), "window_s": 0.6, "patience_s": 6.0}
+        state["tt.plan"] = {
+            "trigger": Trigger(),
+            "window_s": 0.6,
+            "patience_s": 4.0,
+            "replies": None,
+        }
     planned: dict[str, Any] = state["tt.plan"]
     return planned
 
@@ -352,10 +357,15 @@ def _trigger(state: State) -> ObserveReply:
                     for t in triggers_to_try(tags, uses_stt=True, stop_words=stop_words)
                     if t not in candidates
                 ]
+        planned = chosen or candidates[0]
         state["tt.plan"] = {
-            "trigger": chosen or candidates[0],
+            "trigger": planned,
             "window_s": window,
             "patience_s": tags.patience_s,
+            # what the planned trigger got at 48 kHz, for tt.rates
+            "replies": next(
+                (t["replies"] for t in tried if t["trigger"] == planned.as_dict()), None
+            ),
         }
         return {
             "tags": raw,
@@ -392,22 +402,26 @@ def _scripted(
 
 @probe("tt.no_trigger")
 def _no_trigger(state: State) -> ObserveReply:
-    """The same turn without its trigger (no keyword)."""
+    """The same turn without its trigger (no keyword); nothing to feed for a pause trigger."""
     from .conversations import plan
 
-    return _scripted(
-        "tt.no_trigger",
-        state,
-        lambda p: [
-            plan(
-                p["trigger"],
-                rate=RATE,
-                with_trigger=False,
-                window_s=p["window_s"],
-                patience_s=p["patience_s"],
-            )
-        ],
-    )
+    def body(loop: Any) -> dict[str, Any]:
+        planned = _planned(state)
+        if planned["trigger"].kind == "pause":
+            return {**_plan_facts(planned, []), "replies": []}
+        conversation = plan(
+            planned["trigger"],
+            rate=RATE,
+            with_trigger=False,
+            window_s=planned["window_s"],
+            patience_s=planned["patience_s"],
+        )
+        return {
+            **_plan_facts(planned, [conversation]),
+            "replies": _conversation(state, [conversation]),
+        }
+
+    return _guarded("tt.no_trigger", body)
 
 
 @probe("tt.two_turns")
@@ -443,7 +457,10 @@ def _rates(state: State) -> ObserveReply:
                 patience_s=planned["patience_s"],
             )
             conversations.append(conversation)
-            by_rate[str(rate)] = _conversation(state, [conversation])
+            known = planned["replies"] if rate == RATE else None
+            by_rate[str(rate)] = (
+                known if known is not None else _conversation(state, [conversation])
+            )
         return {**_plan_facts(planned, conversations), "replies": by_rate}
 
     return _guarded("tt.rates", body)

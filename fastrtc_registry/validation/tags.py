@@ -75,7 +75,7 @@ class Tags:
     """Uses fastrtc's speech-to-text model (``get_stt_model``); implied by ``keyword``."""
     needs_network: bool = False
     """Building the plugin downloads files (model weights)."""
-    patience_s: float = 6.0
+    patience_s: float = 4.0
     """Longest wait, in seconds after the turn ends, before a reply is due."""
     declared: bool = False
     """True when any tag was declared (else these are the defaults or inferred)."""

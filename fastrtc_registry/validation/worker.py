@@ -212,13 +212,12 @@ def exc_info(exc: BaseException) -> ExcInfo:
     limit = int(os.environ.get(MEMORY_VARIABLE) or 0)
     if isinstance(exc, MemoryError) and limit > 0:
         message = f"{message} [the worker's memory limit is {_size(limit)}]"
-    return ExcInfo(
-        type(exc).__name__,
-        message,
-        network,
-        getattr(exc, "fastrtc_host", None),
-        bases,
-    )
+    host = getattr(exc, "fastrtc_host", None)
+    if host is None and network:
+        from .netguard import network_target
+
+        host = network_target(exc)
+    return ExcInfo(type(exc).__name__, message, network, host, bases)
 
 
 Handler = Callable[[Any, dict[str, Any]], Reply]
@@ -251,6 +250,15 @@ def _limit_memory() -> None:
         pass  # no RLIMIT_AS here (e.g. macOS, Windows): run without a limit
 
 
+def _offline_sandbox() -> None:
+    """Before any plugin code: no network (blocked and recorded), scripted speech-to-text."""
+    from .netguard import enter_offline_sandbox
+    from .scripted_stt import install as install_scripted_stt
+
+    enter_offline_sandbox()
+    install_scripted_stt()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Child side: serve numbered requests from fd ``R``, replying on fd ``W``, until EOF."""
     args = sys.argv[1:] if argv is None else argv
@@ -258,6 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     for fd in (request_fd, reply_fd):
         os.set_inheritable(fd, False)  # processes the plugin starts do not get them
     _limit_memory()
+    _offline_sandbox()
     sys.stdout = sys.stderr  # print() goes to the capped output, with everything else
     handlers = _handlers()
     state: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """Collects audio in a class-level list, so every copy fills the same window (test fixture).
 
-Alone it works like a walkie-talkie ("... over."). Two connections at once
-feed one buffer: the copy whose frame completes the window transcribes the
+Alone, or one handler after another, it works like a walkie-talkie
+("... over."). Two connections at once feed one buffer: the copy whose frame completes the window transcribes the
 other's speech and replies in its place.
 """
 
@@ -25,6 +25,7 @@ class SharedWords(ReplyOnPause):
 
     def __init__(self, fn: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(fn, *args, **kwargs)
+        self.frames.clear()  # "start fresh": but the list is the class's, shared by every copy
         self.stt_model = get_stt_model("moonshine/base")
         self._args = args
         self._kwargs = kwargs
