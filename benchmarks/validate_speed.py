@@ -10,15 +10,14 @@ in the same environment:
 - ``worker``: tiers 1 and 2 of one VAD in a fresh worker (``run_plugin_checks``);
 - ``validate``: ``fastrtc-plugins validate tests/plugins/<vad>`` end to end
   (CLI start, wheel build, throwaway venv, tier 0, worker);
-- the worker's own start (``python -m fastrtc_registry._worker`` answering an
-  unknown action), which must stay small: the worker imports neither fastrtc
-  nor numpy unless a check needs them.
+- the worker's own start (a fresh worker answering a ping request), which
+  must stay small: the worker imports neither fastrtc nor numpy unless a
+  check needs them.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -52,24 +51,23 @@ def main() -> None:
     }
     py = sys.executable
     worker_only = (
-        "import sys, time; from fastrtc_registry.checks import run_plugin_checks; "
+        "import sys, time; from fastrtc_registry.validation import run_plugin_checks; "
         "t = time.perf_counter(); r = run_plugin_checks(sys.argv[1], 'vad'); "
         "assert all(x.ok for x in r), r; print(time.perf_counter() - t)"
+    )
+    ping = (
+        "import time; from fastrtc_registry.validation.protocol import PingReply, PingRequest; "
+        "from fastrtc_registry.validation.worker import WorkerSession; t = time.perf_counter()\n"
+        "with WorkerSession(timeout=60) as s: s.request(PingRequest(), PingReply)\n"
+        "print(time.perf_counter() - t)"
     )
     rows: dict[str, list[float]] = {}
     for _ in range(args.repeat):
         rows.setdefault('python -c "import fastrtc"', []).append(
             _timed([py, "-c", "import fastrtc"], env=env)
         )
-        started = time.perf_counter()
-        subprocess.run(
-            [py, "-m", "fastrtc_registry._worker"],
-            input=json.dumps({"action": "none"}).encode(),
-            capture_output=True,
-            env=env,
-            check=False,
-        )
-        rows.setdefault("worker start (no plugin)", []).append(time.perf_counter() - started)
+        out = subprocess.run([py, "-c", ping], capture_output=True, text=True, env=env, check=True)
+        rows.setdefault("worker start (no plugin)", []).append(float(out.stdout))
         for name, spec in SPECS.items():
             out = subprocess.run(
                 [py, "-c", worker_only, spec], capture_output=True, text=True, env=env, check=True
