@@ -24,16 +24,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .checks import DEFAULT_TIMEOUT, CheckResult, PluginReport, ValidationReport
+from .errors import PluginCheckWarning
 from .names import Kind
 
-__all__ = ["CheckCase", "CheckWarning", "check_plugin", "parametrize_with_checks"]
+__all__ = ["CheckCase", "PluginCheckWarning", "check_plugin", "parametrize_with_checks"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
-
-
-class CheckWarning(UserWarning):
-    """A conformance check passed with a warning."""
 
 
 def check_plugin(
@@ -51,12 +48,12 @@ def check_plugin(
     which runs tiers 1 and 2 on an object that is not packaged yet.
     """
     if kind is not None and _REFERENCE.match(target):
-        from .checks import run_plugin_checks
+        from .validation.runner import run_plugin_checks
 
         checks = run_plugin_checks(target, kind, target, timeout=timeout)
         report = ValidationReport(target, (PluginReport(target, kind, target, tuple(checks)),))
         return report.ignoring(ignore)
-    from .checks import validate
+    from .validation.runner import validate
 
     return validate(target, timeout=timeout, ignore=ignore)
 
@@ -80,9 +77,10 @@ class CheckCase:
         status, message = self.result.status, self.result.message
         where = f"{self.result.id} {self.result.title} ({self.plugin.name})"
         if status == "skipped":
-            pytest.skip(f"{where}: {message}")
+            reason = f" [{self.result.reason}]" if self.result.reason else ""
+            pytest.skip(f"{where}{reason}: {message}")
         if status == "warning":
-            warnings.warn(f"{where}: {message}", CheckWarning, stacklevel=2)
+            warnings.warn(f"{where}: {message}", PluginCheckWarning, stacklevel=2)
         if status in ("failed", "error"):
             pytest.fail(f"{where} {status}: {message}", pytrace=False)
 
