@@ -162,10 +162,41 @@ def _result(name: str, answer: Mapping[str, Any] | None, error: str | None) -> B
         return BenchResult(name=name, error=error or "the worker gave no answer")
     if not answer.get("ok"):
         return BenchResult(name=name, error=str(answer.get("error")))
-    try:
-        return BenchResult.from_dict(answer["result"])
-    except (KeyError, TypeError, ValueError) as exc:
-        return BenchResult(name=name, error=f"the worker's answer was malformed: {exc}")
+    figures = answer.get("result")
+    problem = _malformed(figures)
+    if problem:
+        return BenchResult(name=name, error=f"the worker's answer was malformed: {problem}")
+    return BenchResult.from_dict(figures)  # type: ignore[arg-type]
+
+
+_TEXT = ("name", "kind", "package", "version", "corpus", "date", "fastrtc", "python")
+_MAPPINGS = ("conditions", "groups", "turns", "clean_f1_by_rate")
+
+
+def _malformed(figures: object) -> str | None:
+    """What is wrong with a result dict from a worker, so nothing odd reaches the table."""
+    if not isinstance(figures, Mapping):
+        return f"a {type(figures).__name__} instead of an object"
+    for key in BenchResult.__dataclass_fields__:
+        value = figures.get(key)
+        if key == "name" and not isinstance(value, str):
+            return "no plugin name"
+        if value is None or key in ("error", "reference_vad", "timeline"):
+            continue
+        if key in _TEXT:
+            ok = isinstance(value, str)
+        elif key in _MAPPINGS:
+            ok = isinstance(value, Mapping)
+        else:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok:
+            return f"{key} is a {type(value).__name__}"
+    timeline = figures.get("timeline") or ()
+    if not isinstance(timeline, (list, tuple)) or not all(
+        isinstance(span, (list, tuple)) and len(span) == 2 for span in timeline
+    ):
+        return "timeline is not a list of [start, end] pairs"
+    return None
 
 
 # --- worker side -------------------------------------------------------------
