@@ -136,3 +136,16 @@ def test_a_download_in_a_helper_is_needs_network_with_the_address(tt_env: Plugin
     assert (build.status, build.reason) == ("skipped", "needs-network")
     assert "(it tried 0.0.0.1:9)" in build.message
     assert results["VAD201"].reason == "after IMP103"
+
+
+def test_tags_from_pyproject_reach_the_worker_and_the_checks() -> None:
+    from conftest import PLUGINS
+
+    from fastrtc_registry.validation.runner import validate
+
+    report = validate(str(PLUGINS / "tt_pyproject_tags"), timeout=240)
+    (plugin,) = report.plugins
+    results = {c.id: c for c in plugin.checks}
+    assert results["TT200"].message.startswith("declared: turns end on the keyword 'roger'")
+    assert "(trigger: the keyword 'roger' at the end, declared)" in results["TT201"].message
+    assert results["TT205"].status == "passed"

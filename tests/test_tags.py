@@ -116,3 +116,14 @@ def test_a_tags_attribute_that_is_not_a_dict() -> None:
 
     with pytest.raises(InvalidTagsError, match="__fastrtc_tags__ must be a dict, not list"):
         parse_tags(class_tags(Odd))
+
+
+def test_the_worker_reads_pyproject_tags_from_its_environment(monkeypatch) -> None:
+    from fastrtc_registry.validation.tags import TAGS_VARIABLE, environment_tags
+
+    monkeypatch.setenv(TAGS_VARIABLE, '{"keywords": ["roger"]}')
+    assert environment_tags() == {"keywords": ["roger"]}
+    monkeypatch.setenv(TAGS_VARIABLE, "not json")
+    assert environment_tags() == {}
+    monkeypatch.delenv(TAGS_VARIABLE)
+    assert environment_tags() == {}

@@ -313,13 +313,13 @@ def _trigger(state: State) -> ObserveReply:
     """Tags, speech-to-text use, and the conversations tried until one got a reply."""
     from .conversations import Trigger, plan, triggers_to_try
     from .scripted_stt import scripted_model
-    from .tags import InvalidTagsError, Tags, class_tags, parse_tags
+    from .tags import InvalidTagsError, Tags, class_tags, environment_tags, merge_tags, parse_tags
 
     def body(loop: Any) -> dict[str, Any]:
         cls = state["object"]
         raw = _jsonable(class_tags(cls))
         try:
-            tags = parse_tags(raw)
+            tags = parse_tags(merge_tags(environment_tags(), raw))
         except InvalidTagsError:
             tags = Tags()  # the parent reports the tags; the conversations still run
         probe_handler = _build(state, [])

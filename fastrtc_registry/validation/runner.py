@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from ..checks.ids import planned_checks
 from ..checks.registry import (
@@ -38,6 +39,7 @@ from .protocol import (
     PingRequest,
     ProtocolViolation,
 )
+from .tags import TAGS_VARIABLE, pyproject_tags
 from .worker import WorkerSession, WorkerStopped
 
 __all__ = [
@@ -79,8 +81,30 @@ def validate(
             on_progress=on_progress,
             notes=resolved.notes,
             memory=memory,
+            pyproject=_read_pyproject(target),
         )
     return report.ignoring(ignore)
+
+
+def _read_pyproject(target: str) -> Mapping[str, Any] | None:
+    """A project directory's pyproject.toml, for its ``[tool.fastrtc-plugins]`` tags."""
+    from pathlib import Path
+
+    path = Path(target) / "pyproject.toml"
+    if not path.is_file():
+        return None
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: tags from pyproject need tomli
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    try:
+        data: Mapping[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # the build step reports a broken pyproject
+    return data
 
 
 def validate_packages(
@@ -92,8 +116,13 @@ def validate_packages(
     on_progress: Progress | None = None,
     notes: Iterable[str] = (),
     memory: int | str | None = None,
+    pyproject: Mapping[str, Any] | None = None,
 ) -> ValidationReport:
-    """Run every tier on each (package, plugin); ``python`` is the interpreter with them."""
+    """Run every tier on each (package, plugin); ``python`` is the interpreter with them.
+
+    ``pyproject`` is the project's pyproject.toml, when the target is a project
+    directory: its ``[tool.fastrtc-plugins]`` tags reach the checks.
+    """
     reports = []
     for package, plugin in plugins:
         static = run_static_checks(package, plugin) if package is not None else []
@@ -107,6 +136,7 @@ def validate_packages(
                 timeout=timeout,
                 on_progress=on_progress,
                 memory=memory,
+                tags=pyproject_tags(pyproject, plugin.name) if pyproject else None,
             )
         reports.append(
             PluginReport(
@@ -143,9 +173,20 @@ def run_plugin_checks(
     env: Mapping[str, str] | None = None,
     on_progress: Progress | None = None,
     memory: int | str | None = None,
+    tags: Mapping[str, Any] | None = None,
 ) -> list[CheckResult]:
-    """Tiers 1 and 2 for the entry point ``spec`` in a fresh worker, within ``timeout``."""
+    """Tiers 1 and 2 for the entry point ``spec`` in a fresh worker, within ``timeout``.
+
+    ``tags`` are raw tags from pyproject (the class attribute wins over them);
+    the worker gets them too, to plan what it feeds the plugin.
+    """
     observations = Observations(spec, kind, name)
+    if tags:
+        import json
+        import os
+
+        observations.tags["pyproject"] = dict(tags)
+        env = {**(os.environ if env is None else env), TAGS_VARIABLE: json.dumps(dict(tags))}
     try:
         session = WorkerSession(timeout=timeout, python=python, env=env, memory=memory)
     except WorkerStopped as exc:

@@ -33,17 +33,20 @@ from ..names import canonicalize
 
 __all__ = [
     "TAGS_ATTRIBUTE",
+    "TAGS_VARIABLE",
     "InvalidTagsError",
     "KeywordPosition",
     "Tags",
     "Trigger",
     "class_tags",
+    "environment_tags",
     "merge_tags",
     "parse_tags",
     "pyproject_tags",
 ]
 
 TAGS_ATTRIBUTE = "__fastrtc_tags__"
+TAGS_VARIABLE = "FASTRTC_PLUGINS_TAGS"  # pyproject tags, as JSON, from the parent to the worker
 Trigger = Literal["pause", "keyword"]
 KeywordPosition = Literal["end", "start"]
 _TRIGGERS: tuple[Trigger, ...] = ("pause", "keyword")
@@ -115,6 +118,18 @@ def class_tags(cls: type) -> dict[str, Any]:
         elif own is not None:
             merged[TAGS_ATTRIBUTE] = own  # parse_tags reports it
     return merged
+
+
+def environment_tags() -> dict[str, Any]:
+    """The pyproject tags the parent passed to the worker (:data:`TAGS_VARIABLE`)."""
+    import json
+    import os
+
+    try:
+        data = json.loads(os.environ.get(TAGS_VARIABLE) or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def pyproject_tags(pyproject: Mapping[str, Any], plugin: str) -> dict[str, Any]:
