@@ -126,7 +126,8 @@ def check_tags(obs: Observations) -> str:
     facts = _facts(obs.probe("tt.trigger"))
     stt = " and uses fastrtc's speech-to-text" if facts["stt_requested"] else ""
     if tags.declared:
-        return f"declared: turns end on {tags.describe()}{stt}"
+        network = "; declares it needs the network to build" if tags.needs_network else ""
+        return f"declared: turns end on {tags.describe()}{stt}{network}"
     return f"no tags declared{stt}; defaults apply"
 
 
