@@ -215,3 +215,11 @@ def test_broken_and_hung_vads_are_reported_and_the_run_goes_on(hostile_env: Plug
     # Failures rank last.
     assert next(iter(rows)) == "bad-always-speech"
     assert "Traceback" not in result.stderr
+
+
+@needs_silero
+def test_silero_fixture_passes_the_conformance_suite(bench_env: PluginEnv) -> None:
+    result = bench_env.run("validate", "pysilero", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["failed"] == 0 and summary["errors"] == 0 and summary["passed"] > 0

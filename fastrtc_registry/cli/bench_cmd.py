@@ -152,9 +152,10 @@ def _render(results: list[BenchResult]) -> None:
     for r in results:
         if r.error:
             out.print(f"[red]{escape(r.name)}[/]: {escape(r.error)}")
+    if any(r.kind != "vad" and not r.error for r in results):
+        out.print("[dim]* a turn-taking plugin, driven with the reference VAD.[/]")
     out.print(
-        "[dim]* a turn-taking plugin, driven with the reference VAD. "
-        "F1: 10 ms frames against the labels, over the whole corpus at 48 kHz in 0.6 s "
+        "[dim]F1: 10 ms frames against the labels, over the whole corpus at 48 kHz in 0.6 s "
         "chunks. FS: share of humming or noise frames called speech. turn ms: p50/p95 from "
         "the end of speech to the reply in ReplyOnPause; false: replies in a short pause, "
         "humming or speech; miss: turns never answered. chunk ms: vad() p50 per 0.6 s; "
