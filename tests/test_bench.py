@@ -223,3 +223,14 @@ def test_silero_fixture_passes_the_conformance_suite(bench_env: PluginEnv) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads(result.stdout)["summary"]
     assert summary["failed"] == 0 and summary["errors"] == 0 and summary["passed"] > 0
+
+
+def test_memory_limit_is_checked_and_applied(bench_env: PluginEnv) -> None:
+    result = bench_env.run("bench", "energy", "--memory-limit", "3x")
+    assert result.returncode == 2
+    assert "is not a size" in _flat(result.stderr)
+    # Far too little for numpy and the corpus: the worker fails, the table says so.
+    result = bench_env.run("bench", "energy", "--memory-limit", "150M", "--json")
+    assert result.returncode == 1
+    (row,) = json.loads(result.stdout)
+    assert row["error"] and row["f1"] is None

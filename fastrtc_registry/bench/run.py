@@ -139,12 +139,14 @@ def bench_plugins(
     *,
     timeout: float = 300.0,
     python: str | None = None,
+    memory: int | str | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> list[BenchResult]:
     """Benchmark the named plugins, each in its own worker, one after another; ranked.
 
     Each worker runs under the validator's process control: its own process
-    group, killed with its children at ``timeout``, and a memory limit.
+    group, killed with its children at ``timeout``, and a memory limit
+    (``memory`` bytes or a size like ``"3G"``; default the environment's or 3 GiB).
     """
     from ..validation.bench import run_bench
 
@@ -152,7 +154,7 @@ def bench_plugins(
     for name in names:
         if on_start is not None:
             on_start(name)
-        answer, error = run_bench(name, timeout=timeout, python=python)
+        answer, error = run_bench(name, timeout=timeout, python=python, memory=memory)
         results.append(_result(name, answer, error))
     return rank(results)
 

@@ -33,8 +33,19 @@ def bench_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=1.0, help="Seconds each plugin may take.")
     ] = 300.0,
+    memory_limit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--memory-limit",
+            help="Address space each plugin's worker may use, e.g. 3G (default: "
+            "FASTRTC_PLUGINS_MEMORY_LIMIT, else 3G; 0: no limit).",
+        ),
+    ] = None,
 ) -> None:
     """Rank plugins on a labelled corpus: F1, false speech (noise, humming), turn delay, speed."""
+    from .validate_cmd import memory_option
+
+    memory = memory_option(memory_limit)
     if plot is not None:
         _check_plot_path(plot)
     from ..bench import bench_plugins
@@ -51,7 +62,7 @@ def bench_command(
         status.update(f"Measuring {name} ({next(progress)}/{count}): corpus, then conversations...")
 
     with status:
-        results = bench_plugins(chosen, timeout=timeout, on_start=started)
+        results = bench_plugins(chosen, timeout=timeout, memory=memory, on_start=started)
     if plot is not None:
         from ..bench.plot import write_plot
 
