@@ -14,14 +14,13 @@ synchronous GET (the hosted catalog uses it).
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import os
 import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._text import mask_secrets, mask_url
 from .._version import __version__
@@ -32,7 +31,17 @@ from ..errors import (
     IndexProtocolError,
     IndexUnreachableError,
 )
-from ..packages import MAX_ENTRY_POINTS_BYTES, MAX_METADATA_BYTES
+from .policy import (
+    COMMAND_DEADLINE,
+    INFLATE_STEP,
+    LIMITS,
+    REQUEST_DEADLINE,
+    Deadline,
+    RetryPolicy,
+    env_number,
+    inflater,
+    one_chunk,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -53,42 +62,6 @@ __all__ = [
 USER_AGENT = f"fastrtc-registry/{__version__}"
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
-# Decompressed size caps by kind of body. The root page is scanned as it
-# streams (never held), so its cap only bounds the work; the rest are held.
-LIMITS: dict[str, int] = {
-    "root": 512 * 1024 * 1024,
-    "project": 16 * 1024 * 1024,
-    "metadata": MAX_METADATA_BYTES,
-    "entry-points": MAX_ENTRY_POINTS_BYTES,
-    "wheel": 64 * 1024 * 1024,
-    "range": 1024 * 1024,
-}
-# Seconds one request may take from first byte sent to last byte read, all
-# retries included; and the default for a whole command.
-REQUEST_DEADLINE = 30.0
-COMMAND_DEADLINE = 120.0
-
-
-class Deadline:
-    """A point in time after which no request starts and running ones are cut."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        self.seconds = (
-            seconds
-            if seconds is not None
-            else _env_number("FASTRTC_PLUGINS_DEADLINE", COMMAND_DEADLINE)
-        )
-        self.end = time.monotonic() + self.seconds
-
-    def remaining(self) -> float:
-        """Seconds left (never negative)."""
-        return max(0.0, self.end - time.monotonic())
-
-    @property
-    def expired(self) -> bool:
-        """Whether the time is up."""
-        return time.monotonic() >= self.end
-
 
 @dataclass(frozen=True, slots=True)
 class FetchedBody:
@@ -98,41 +71,6 @@ class FetchedBody:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to wait before asking again."""
-
-    attempts: int = 4
-    backoff: float = 0.5
-    max_delay: float = 30.0
-
-    def delay(self, attempt: int, retry_after: str | None = None) -> float | None:
-        """Seconds to wait before attempt ``attempt + 1``, or None to give up.
-
-        ``attempt`` counts from 1. ``Retry-After`` (seconds or an HTTP date)
-        wins over the backoff; a server asking for longer than ``max_delay``
-        is not retried, so the caller reports it instead of hanging.
-        """
-        if attempt >= self.attempts:
-            return None
-        if retry_after is not None:
-            wait = _parse_retry_after(retry_after)
-            if wait is not None:
-                return wait if wait <= self.max_delay else None
-        return min(self.backoff * 2 ** (attempt - 1), self.max_delay)
-
-
-def _parse_retry_after(value: str) -> float | None:
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _proxy_configured() -> bool:
@@ -148,16 +86,6 @@ def _proxy_configured() -> bool:
             "all_proxy",
         )
     )
-
-
-def _env_number(name: str, default: float) -> float:
-    """A positive number from the environment (timeouts, retries); a bad value is ignored."""
-
-    try:
-        value = float(os.environ.get(name, ""))
-    except ValueError:
-        return default
-    return value if value >= 0 else default
 
 
 class IndexClient:
@@ -180,14 +108,14 @@ class IndexClient:
     ) -> None:
         import httpx
 
-        timeout = timeout if timeout is not None else _env_number("FASTRTC_PLUGINS_TIMEOUT", 20.0)
-        attempts = int(_env_number("FASTRTC_PLUGINS_RETRIES", 3)) + 1
+        timeout = timeout if timeout is not None else env_number("FASTRTC_PLUGINS_TIMEOUT", 20.0)
+        attempts = int(env_number("FASTRTC_PLUGINS_RETRIES", 3)) + 1
         self.retry = retry or RetryPolicy(attempts=max(1, attempts))
         self.deadline = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
         self.request_deadline = (
             request_deadline
             if request_deadline is not None
-            else _env_number("FASTRTC_PLUGINS_REQUEST_DEADLINE", REQUEST_DEADLINE)
+            else env_number("FASTRTC_PLUGINS_REQUEST_DEADLINE", REQUEST_DEADLINE)
         )
         self.bytes_received = 0
         self.requests = 0
@@ -283,14 +211,14 @@ class IndexClient:
         # network read whole, and a 64 KB read of a gzip bomb is 64 MB.
         import httpx
 
-        inflater = _inflater(response.headers.get("Content-Encoding", ""), url)
+        unzip = inflater(response.headers.get("Content-Encoding", ""), url)
         size = 0
         try:
             read = response.content  # already read: an in-memory (test) transport
         except httpx.ResponseNotRead:
             raw = response.aiter_raw().__aiter__()
         else:
-            raw, inflater = _one(read), None
+            raw, unzip = one_chunk(read), None
         while True:
             left = until - time.monotonic()
             if left <= 0:
@@ -303,16 +231,16 @@ class IndexClient:
                 raise self._late(url, what, size) from None
             self.bytes_received += len(data)
             while data:
-                if inflater is None:
+                if unzip is None:
                     chunk, data = data, b""
                 else:
                     try:
-                        chunk = inflater.decompress(data, _STEP)
+                        chunk = unzip.decompress(data, INFLATE_STEP)
                     except zlib.error as exc:
                         raise IndexProtocolError(
                             f"{url}: the {what} does not inflate ({exc})"
                         ) from exc
-                    data = b"" if inflater.eof else inflater.unconsumed_tail
+                    data = b"" if unzip.eof else unzip.unconsumed_tail
                 size += len(chunk)
                 if size > limit:
                     raise IndexBodyTooLargeError(
@@ -435,25 +363,6 @@ def fetch_url(
             )
 
     return asyncio.run(run())
-
-
-_STEP = 1 << 20
-
-
-async def _one(body: bytes) -> AsyncIterator[bytes]:
-    yield body
-
-
-def _inflater(encoding: str, url: str) -> Any:
-    """A zlib decompressor for the body's Content-Encoding (None for identity)."""
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header, auto-detected
-    raise IndexProtocolError(f"{url}: unsupported Content-Encoding {encoding[:20]!r}")
 
 
 def _host(url: str) -> str:
