@@ -199,7 +199,7 @@ CAUGHT = [
         "turn-taking",
         "TT201",
         "failed",
-        "never replied: 2.4 s of speech then 6.0 s of silence",
+        "never replied: speech 'hello how are you'",
     ),
     (
         "bad_eager",
