@@ -36,6 +36,7 @@ import functools
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -289,22 +290,30 @@ def clips(rate: int = 48000) -> Iterator[Clip]:
             yield _clip(f"speech+{kind}/{snr} dB", f"speech+{kind}", rate, mixed, labels)
 
 
-# Conversation scripts: ("u", utterance index) | ("short", s) | ("long", s) | ("hum", s, f0)
-# | ("quiet", s). A long pause closes a turn; a short one stays inside it.
-_SCRIPTS: dict[str, tuple[tuple[object, ...], ...]] = {
+class _Step(NamedTuple):
+    """One step of a conversation script: ``u`` plays utterance ``value`` (its index);
+    ``short``, ``long``, ``quiet`` and ``hum`` last ``value`` seconds (humming at
+    ``pitch`` Hz). A long pause closes a turn; a short one stays inside it."""
+
+    kind: str
+    value: float
+    pitch: float = 0.0
+
+
+_SCRIPTS: dict[str, tuple[_Step, ...]] = {
     "turns": (
-        ("quiet", 1.0),
-        ("u", 0), ("short", 0.25), ("u", 1), ("long", 2.0),
-        ("u", 2), ("long", 1.5),
-        ("u", 3), ("short", 0.4), ("u", 4), ("long", 2.0),
-        ("u", 5), ("short", 0.3), ("u", 6), ("long", 2.5),
+        _Step("quiet", 1.0),
+        _Step("u", 0), _Step("short", 0.25), _Step("u", 1), _Step("long", 2.0),
+        _Step("u", 2), _Step("long", 1.5),
+        _Step("u", 3), _Step("short", 0.4), _Step("u", 4), _Step("long", 2.0),
+        _Step("u", 5), _Step("short", 0.3), _Step("u", 6), _Step("long", 2.5),
     ),
     "humming": (
-        ("quiet", 1.0),
-        ("hum", 2.4, 150.0), ("quiet", 2.0),
-        ("u", 2), ("long", 2.0),
-        ("hum", 1.8, 200.0), ("quiet", 2.0),
-        ("u", 4), ("long", 2.0),
+        _Step("quiet", 1.0),
+        _Step("hum", 2.4, 150.0), _Step("quiet", 2.0),
+        _Step("u", 2), _Step("long", 2.0),
+        _Step("hum", 1.8, 200.0), _Step("quiet", 2.0),
+        _Step("u", 4), _Step("long", 2.0),
     ),
 }  # fmt: skip
 
@@ -325,17 +334,18 @@ def conversations(rate: int = 48000) -> list[Conversation]:
         humming: list[tuple[float, float]] = []
         at = 0  # frames so far
         for step in script:
-            kind = step[0]
+            kind = step.kind
             if kind == "u":
-                first, end = spans[int(step[1])]  # type: ignore[call-overload]
+                first, end = spans[int(step.value)]
                 pieces.append(speech[first * frames : end * frames])
                 labels.append(np.ones(end - first, dtype=bool))
                 length = end - first
             else:
-                length = round(float(step[1]) * 100)  # type: ignore[arg-type]
+                length = round(step.value * 100)
                 piece = np.zeros(length * frames)
                 if kind == "hum":
-                    piece = _at_level(_hum(rate, length / 100, float(step[2]), 800 + at), HUM_DBFS)  # type: ignore[arg-type]
+                    hum = _hum(rate, length / 100, step.pitch, 800 + at)
+                    piece = _at_level(hum, HUM_DBFS)
                     humming.append((at / 100, 0.0))
                 elif kind == "short":
                     short.append((at / 100, (at + length) / 100))
