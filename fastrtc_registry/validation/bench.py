@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
+from .netguard import MODE_VARIABLE
 from .protocol import BenchReply, BenchRequest, ProtocolViolation
 from .worker import WorkerSession, WorkerStopped
 
@@ -20,7 +22,8 @@ def run_bench(
 ) -> tuple[Mapping[str, Any] | None, str | None]:
     """``(answer of bench_action, None)``, or ``(None, why the worker gave none)``."""
     try:
-        with WorkerSession(timeout=timeout, python=python, memory=memory) as session:
+        env = {**os.environ, MODE_VARIABLE: "bench"}  # real models; offline only when asked
+        with WorkerSession(timeout=timeout, python=python, memory=memory, env=env) as session:
             reply = session.request(BenchRequest(name), BenchReply)
     except ProtocolViolation as exc:
         return None, f"the plugin interfered with the benchmark: {exc}"

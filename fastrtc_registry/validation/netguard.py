@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "MODE_VARIABLE",
     "OFFLINE_VARIABLES",
     "BlockedAttempt",
     "NetworkBlockedError",
@@ -52,6 +53,9 @@ OFFLINE_VARIABLES: dict[str, str] = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "DO_NOT_TRACK": "1",
 }
+
+# Set to "bench" by the parent for a benchmark worker (real models, network when online).
+MODE_VARIABLE = "FASTRTC_PLUGINS_WORKER_MODE"
 
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
