@@ -7,27 +7,32 @@ with ``declared`` None and its ``error``, and is counted in one warning line.
 Offline, or when the index fails, the answer comes from the catalog and the
 cache and says how old it is. Nothing is installed, built or imported.
 
-:func:`plugin_rows` is the public query that ``info`` builds on.
+Rows come from :func:`fastrtc_registry.rows.plugin_rows`, the public query
+``info`` also builds on.
 """
 
 from __future__ import annotations
 
-import platform
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
-from ._text import clean_text, confusable, mask_secrets, mask_url
-from .errors import IndexAccessError, IndexUnreachableError, PackageMetadataError
+from ._text import clean_text, mask_secrets, mask_url
+from .errors import IndexAccessError, IndexUnreachableError
 from .index.config import is_offline, resolve_index_url
 from .index.scan import ProgressCallback, ProjectFacts, scan_index
 from .names import Kind, canonicalize
-from .packages import fastrtc_requirement, is_project_name, python_allowed
+from .rows import (
+    SearchResult,
+    check_compatibility,
+    install_command,
+    installed_versions,
+    plugin_rows,
+)
 
 if TYPE_CHECKING:
-    from .catalog import Catalog, CatalogEntry, ValidationRecord
-    from .discovery import PluginRecord
+    from .catalog import Catalog
 
 __all__ = [
     "SearchReport",
@@ -39,73 +44,6 @@ __all__ = [
     "plugin_rows",
     "search",
 ]
-
-SourceName = Literal["catalog", "index", "installed"]
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """One plugin (or, with ``kind`` None, one project that only matches by name).
-
-    ``declared`` is None and ``error`` set when the project could not be
-    checked. Text fields are free of control characters.
-    """
-
-    name: str
-    kind: Kind | None
-    package: str
-    version: str | None
-    summary: str
-    sources: tuple[SourceName, ...]
-    declared: bool | None
-    installed: bool
-    compatible: bool | None
-    requires_python: str | None
-    validation: ValidationRecord | None
-    install: str
-    object: str | None = None
-    installed_version: str | None = None
-    reasons: tuple[str, ...] = ()
-    error: str | None = None
-
-    @property
-    def confusable(self) -> bool:
-        """The name mixes scripts (a Cyrillic ``ѕ`` in ``ѕilero``): treat with suspicion."""
-        return confusable(self.name)
-
-    @property
-    def suggestable(self) -> bool:
-        """Worth an ``Install with`` line: a checked, installable plugin not installed yet."""
-        return (
-            self.kind is not None
-            and not self.installed
-            and self.compatible is not False
-            and self.error is None
-            and bool(self.install)
-            and not self.confusable
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The ``search --json`` row (docs/cli.md); keys are only ever added."""
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "package": self.package,
-            "version": self.version,
-            "summary": self.summary,
-            "sources": list(self.sources),
-            "declared": self.declared,
-            "installed": self.installed,
-            "compatible": self.compatible,
-            "requires_python": self.requires_python,
-            "validation": self.validation.as_dict() if self.validation else None,
-            "install": self.install,
-            "object": self.object,
-            "installed_version": self.installed_version,
-            "reasons": list(self.reasons),
-            "error": self.error,
-            "confusable": self.confusable,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,61 +72,6 @@ class SearchReport:
         what = "project" if count == 1 else "projects"
         shown = "; ".join(self.unchecked[:3]) + ("; ..." if count > 3 else "")
         return clean_text(f"{count} {what} could not be checked: {shown}", 400)
-
-
-def check_compatibility(
-    requires_python: str | None,
-    requires_dist: Iterable[str],
-    *,
-    python: str | None = None,
-    fastrtc: str | None = None,
-) -> tuple[bool | None, tuple[str, ...]]:
-    """Whether a release can run here: its Requires-Python and its fastrtc requirement.
-
-    Returns (verdict, reasons). The verdict is None when nothing could be
-    checked (no Requires-Python, no fastrtc requirement or fastrtc not
-    installed). The fastrtc requirement is :func:`~fastrtc_registry.packages.fastrtc_requirement`'s
-    (the same rule PKG003 applies). Never raises.
-    """
-    python = python or platform.python_version()
-    reasons: list[str] = []
-    checked, ok = False, True
-    if requires_python:
-        allowed = python_allowed(requires_python, python)
-        if allowed is None:
-            reasons.append(f"unreadable Requires-Python {clean_text(requires_python, 40)!r}")
-        else:
-            checked = True
-            if not allowed:
-                ok = False
-                reasons.append(f"needs Python {requires_python}, this is {python}")
-    try:
-        requirement = fastrtc_requirement(requires_dist)
-    except PackageMetadataError as exc:
-        return None, (*reasons, str(exc))
-    if requirement is not None:
-        if fastrtc is None:
-            reasons.append(f"needs fastrtc{requirement.specifier}; fastrtc is not installed")
-        else:
-            checked = True
-            try:
-                fits = requirement.specifier.contains(fastrtc, prereleases=True)
-            except ValueError:
-                fits = True
-            if not fits:
-                ok = False
-                reasons.append(
-                    f"needs fastrtc{requirement.specifier}, fastrtc {fastrtc} is installed"
-                )
-    return (ok if checked else None), tuple(reasons)
-
-
-def install_command(package: str, index_url: str | None = None) -> str:
-    """``pip install <normalised name>`` (with a masked ``--index-url``); "" for a bad name."""
-    if not is_project_name(package):
-        return ""
-    command = f"pip install {canonicalize(package)}"
-    return command + (f" --index-url {mask_url(index_url)}" if index_url else "")
 
 
 def load_catalog_for(catalog: Catalog | None, *, offline: bool) -> Catalog:
@@ -282,139 +165,6 @@ def search(
         notes=tuple(clean_text(mask_secrets(n), 400) for n in notes),
         unchecked=tuple(clean_text(u, 200) for u in unchecked),
     )
-
-
-class _Installed(Mapping[str, str]):
-    """Installed versions by canonical name, each read only when asked for.
-
-    Reading a version parses that distribution's METADATA; a search needs a
-    handful of the hundreds installed.
-    """
-
-    def __init__(self) -> None:
-        from .discovery import installed_distributions
-
-        self._dists = installed_distributions()
-
-    def __getitem__(self, name: str) -> str:
-        return self._dists[canonicalize(name)].version
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and canonicalize(name) in self._dists
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dists)
-
-    def __len__(self) -> int:
-        return len(self._dists)
-
-
-def installed_versions() -> Mapping[str, str]:
-    """Installed distributions' versions by canonical name (read lazily)."""
-    return _Installed()
-
-
-def plugin_rows(
-    projects: Iterable[ProjectFacts],
-    catalog: Catalog,
-    *,
-    installed: Mapping[str, str],
-    index_url: str | None = None,
-    local: Iterable[PluginRecord] = (),
-) -> list[SearchResult]:
-    """One row per plugin known to the index facts, the catalog or (``local``) this environment.
-
-    ``index_url`` is named in install commands (an index chosen for this tool).
-    """
-    projects = list(projects)
-    fastrtc = installed.get("fastrtc")
-    by_package = {f.canonical: f for f in projects}
-    rows: list[SearchResult] = []
-    seen: set[tuple[str, str | None, str]] = set()
-
-    def add(
-        facts: ProjectFacts | None,
-        entry: CatalogEntry | None,
-        name: str,
-        kind: Kind | None,
-        obj: str | None,
-        package: str,
-        record: PluginRecord | None = None,
-    ) -> None:
-        name = clean_text(name, 200)
-        key = (canonicalize(package), kind, name)
-        if key in seen or catalog.is_removed(package) or not is_project_name(package):
-            return
-        seen.add(key)
-        requires_python = (facts.requires_python if facts else None) or (
-            entry.requires_python if entry else None
-        )
-        builtin = entry is not None and entry.builtin
-        here = builtin or canonicalize(package) in installed
-        here_version = installed.get(canonicalize(package))
-        verdict, reasons = check_compatibility(
-            requires_python, facts.requires_dist if facts else (), fastrtc=fastrtc
-        )
-        if here and (facts is None or facts.version in (None, here_version)):
-            verdict, reasons = True, ()  # installed, so it installs here
-        sources: list[SourceName] = []
-        for source, thing in (("catalog", entry), ("index", facts), ("installed", record)):
-            if thing is not None:
-                sources.append(source)  # type: ignore[arg-type]
-        error = facts.error if facts is not None else None
-        declared: bool | None = None if error is not None else False
-        if facts is not None and error is None:
-            declared = any(
-                canonicalize(e.name) == name and e.kind == kind
-                for e in facts.entry_points
-                if e.kind is not None
-            )
-        elif record is not None:
-            declared = record.source == "entry-point"
-        summary = (entry.summary if entry and entry.summary else "") or (
-            facts.summary if facts else ""
-        )
-        rows.append(
-            SearchResult(
-                name=name,
-                kind=kind,
-                package=package,
-                version=(facts.version if facts else None) or (record.version if record else None),
-                summary=clean_text(summary, 500),
-                sources=tuple(sources),
-                declared=declared,
-                installed=here,
-                compatible=verdict,
-                requires_python=requires_python,
-                validation=entry.validation if entry else None,
-                install=install_command(package, index_url if facts is not None else None),
-                object=clean_text(obj, 200) if obj else None,
-                installed_version=here_version,
-                reasons=tuple(clean_text(r, 200) for r in reasons),
-                error=error,
-            )
-        )
-
-    for facts in projects:
-        entries = catalog.for_package(facts.canonical)
-        declared = [ep for ep in facts.entry_points if ep.kind is not None]
-        for ep in declared:
-            name = canonicalize(ep.name)
-            entry = next((e for e in entries if e.kind == ep.kind and e.name == name), None)
-            add(facts, entry, name, ep.kind, ep.value, facts.name)
-        for entry in entries:
-            add(facts, entry, entry.name, entry.kind, entry.object, facts.name)
-        if not declared and not entries:
-            add(facts, None, facts.canonical, None, None, facts.name)
-    for entry in catalog.entries:
-        known = by_package.get(canonicalize(entry.package))
-        package = known.name if known else entry.package
-        add(known, entry, entry.name, entry.kind, entry.object, package)
-    for record in local:
-        known = by_package.get(canonicalize(record.package))
-        entry = next((e for e in catalog.find(record.name, record.kind)), None)
-        add(known, entry, record.name, record.kind, record.object, record.package, record)
-    return rows
 
 
 def _rank(rows: list[SearchResult], query: str | None) -> list[SearchResult]:

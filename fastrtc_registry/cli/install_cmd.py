@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._app import app, console, warn
-from .search_cmd import _http_url
+from .search_cmd import check_index_url
 
 
 @app.command("install")
@@ -26,7 +26,7 @@ def install_command(
         typer.Option(
             "--index-url",
             help="Package index to resolve and install from.",
-            callback=_http_url,
+            callback=check_index_url,
         ),
     ] = None,
 ) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..search import SearchReport, SearchResult
 
 
-def _http_url(value: str | None) -> str | None:
+def check_index_url(value: str | None) -> str | None:
     """Reject an --index-url that is not http(s) as a usage error (exit 2)."""
     if value is not None and not value.strip().lower().startswith(("http://", "https://")):
         raise typer.BadParameter("must be an http:// or https:// simple index URL")
@@ -44,7 +44,7 @@ IndexUrlOption = Annotated[
         "--index-url",
         metavar="URL",
         help="Simple index to search (default: FASTRTC_PLUGINS_INDEX_URL, then pip's).",
-        callback=_http_url,
+        callback=check_index_url,
     ),
 ]
 DeadlineOption = Annotated[
