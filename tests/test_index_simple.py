@@ -221,3 +221,34 @@ def test_pip_config_files_follow_pips_order(tmp_path: Path):
     assert files[3:5] == [f"{tmp_path}/.pip/pip.conf", f"{tmp_path}/.config/pip/pip.conf"]
     assert files[5] == os.path.join(sys.prefix, "pip.conf")
     assert pip_config_files({**env, "PIP_CONFIG_FILE": os.devnull}) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (
+            json.dumps(
+                {
+                    "projects": [
+                        {"name": "fastrtc-ok"},
+                        {"name": "fastrtc-\x1b[2J"},
+                        {"name": "fastrtc-\u0430"},
+                    ]
+                }
+            ).encode(),
+            JSON_TYPE,
+        ),
+        (
+            b'<html><a href="/a/">fastrtc-ok</a><a href="/b/">fastrtc-\x1b[2J</a>'
+            b'<a href="/c/">fastrtc-&#1072;</a></html>',
+            "text/html",
+        ),
+    ],
+    ids=["json", "html"],
+)
+def test_scanner_keeps_only_pep508_names_and_reports_the_rest_escaped(body: bytes, kind: str):
+    scanner = PrefixScanner(content_type=kind)
+    scanner.feed(body)
+    assert scanner.finish(kind) == {"fastrtc-ok": "fastrtc-ok"}
+    assert scanner.take_new() == [("fastrtc-ok", "fastrtc-ok")]
+    assert scanner.invalid == ["fastrtc-\\x1b[2J", "fastrtc-\\u0430"]
