@@ -271,5 +271,5 @@ def _render_info(info: InfoReport) -> None:
     for label, value in lines:
         out.print(f"  [dim]{escape(label) + ':':<17}[/]{escape(str(value))}")
     first = info.plugins[0]
-    if first.install and not first.installed and first.compatible is not False:
+    if first.install and not first.installed and first.compatible is not False and not first.error:
         out.print(f"\nInstall with: [bold]{escape(data['install'])}[/]")
