@@ -1,6 +1,7 @@
 """Validation: resolve a target, run plugin code in a worker, judge what it observed.
 
-:mod:`.protocol` holds the typed requests and replies, :mod:`.worker` the
+:mod:`.targets` resolves a target (name, project, wheel, ``pypi:``) into
+installed distributions, :mod:`.protocol` holds the typed requests and replies, :mod:`.worker` the
 worker process (both sides), :mod:`.process` process control (sessions,
 limits, group kill), :mod:`.observe` and friends the worker-side code that
 calls the plugin, and :mod:`.runner` the parent side that asks for

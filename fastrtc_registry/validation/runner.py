@@ -68,7 +68,7 @@ def validate(
 ) -> ValidationReport:
     """Validate ``target``: an installed plugin or package name, a project directory,
     a wheel file, or ``pypi:NAME[==VERSION]``."""
-    from ..targets import resolve_target
+    from .targets import resolve_target
 
     with resolve_target(
         target, index_url=index_url, on_progress=on_progress, timeout=timeout
