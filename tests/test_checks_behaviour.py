@@ -461,3 +461,17 @@ def test_a_misbehaving_plugin_fails_only_itself(
     assert bad.result("VAD213").status == "skipped"
     assert good.result("IMP103").status == "passed"
     assert good.result("VAD201").status == "passed"
+
+
+def test_one_root_cause_is_reported_once(bad_env: PluginEnv) -> None:
+    """An inf duration fails VAD203 only; the checks built on valid answers skip after it."""
+    results = _by_id(
+        run_plugin_checks(
+            "fastrtc_bad_duration:BadVAD", "vad", "bad_duration", python=str(bad_env.python)
+        )
+    )
+    assert [r.id for r in results.values() if r.status == "failed"] == ["VAD203"]
+    after = {i for i, r in results.items() if r.reason == "after VAD203"}
+    assert after == {"VAD205", "VAD206", "VAD207", "VAD208", "VAD209", "VAD211", "VAD212"}
+    assert all(results[i].status == "skipped" for i in after)
+    assert results["VAD213"].status == "passed"  # latency does not need valid answers

@@ -137,3 +137,21 @@ def test_every_check_has_a_fix_hint_and_a_judge() -> None:
         assert (spec.func is None) == (spec.tier == 0), spec.id
         for prerequisite in spec.after:
             assert list(REGISTRY).index(prerequisite) < list(REGISTRY).index(spec.id), spec.id
+
+
+def test_skip_reasons_reach_json_junit_and_the_summary() -> None:
+
+    checks = (
+        CheckResult(
+            "IMP103", "builds", "skipped", "needs the network: a.example:443", 0, "needs-network"
+        ),
+        CheckResult("VAD201", "call", "skipped", "not run: IMP103 skipped", 0, "after IMP103"),
+    )
+    report = ValidationReport("t", (PluginReport("p", "vad", "m:A", checks),))
+    data = report.as_dict()
+    assert [c["reason"] for c in data["plugins"][0]["checks"]] == ["needs-network", "after IMP103"]
+    assert data["summary"]["needs_network"] == 1 and data["summary"]["skipped"] == 2
+    assert report.exit_code() == 0
+    skipped = ET.fromstring(report.to_junit()).findall(".//skipped")
+    assert [s.get("type") for s in skipped] == ["needs-network", "after IMP103"]
+    assert "1 need the network" in report.summary.line()
