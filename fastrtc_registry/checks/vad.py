@@ -10,7 +10,7 @@ reported once, not by every later check.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..validation.protocol import CallRecord, type_name
@@ -121,6 +121,15 @@ def _answered(record: CallRecord) -> Any:
     return record.answer
 
 
+def _each_answer(
+    obs: Observations, probe: str, problem: Callable[[CallRecord, Any], str | None]
+) -> None:
+    for record in obs.probe(probe).calls:
+        found = problem(record, _answered(record))
+        if found:
+            raise CheckFailed(f"on {_label(record)}: {found}")
+
+
 def _valid(record: CallRecord) -> tuple[float, list[dict[str, int]]]:
     answer = _answered(record)
     problem = answer_problem(answer, record.samples, record.rate)
@@ -168,10 +177,7 @@ def check_accepts_fastrtc_call(obs: Observations) -> str:
 )
 def check_return_shape(obs: Observations) -> str:
     """The answer is a (duration, list of {start, end}) pair."""
-    for record in obs.probe("vad.basic").calls:
-        problem = _shape_problem(_answered(record))
-        if problem:
-            raise CheckFailed(f"on {_label(record)}: {problem}")
+    _each_answer(obs, "vad.basic", lambda record, answer: _shape_problem(answer))
     return "returned (float, [{'start', 'end'}, ...]) for speech, silence and noise"
 
 
@@ -186,10 +192,7 @@ def check_return_shape(obs: Observations) -> str:
 )
 def check_finite_duration(obs: Observations) -> str:
     """The duration is finite, at least 0 and at most the audio's length."""
-    for record in obs.probe("vad.basic").calls:
-        problem = _duration_problem(_answered(record), record.samples, record.rate)
-        if problem:
-            raise CheckFailed(f"on {_label(record)}: {problem}")
+    _each_answer(obs, "vad.basic", lambda r, answer: _duration_problem(answer, r.samples, r.rate))
     return "durations are finite and within the audio's length"
 
 
@@ -205,10 +208,7 @@ def check_finite_duration(obs: Observations) -> str:
 )
 def check_chunks(obs: Observations) -> str:
     """Chunk bounds are integers, in bounds, sorted and non-overlapping."""
-    for record in obs.probe("vad.basic").calls:
-        problem = _chunk_problem(_answered(record)[1], record.samples)
-        if problem:
-            raise CheckFailed(f"on {_label(record)}: {problem}")
+    _each_answer(obs, "vad.basic", lambda r, answer: _chunk_problem(answer[1], r.samples))
     return "chunks are integer, sorted, non-overlapping and in bounds"
 
 
