@@ -83,7 +83,7 @@ def measure(mode: str, url: str) -> dict[str, float]:
         async def root_scan() -> int:
             with tempfile.TemporaryDirectory() as cache:
                 async with IndexClient() as client:
-                    names, _invalid = await _scan_root(
+                    names, _invalid, _dropped = await _scan_root(
                         client,
                         url,
                         ("fastrtc-", "fastrtc_"),

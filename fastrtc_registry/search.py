@@ -22,6 +22,7 @@ from ._text import clean_text, mask_secrets, mask_url
 from .errors import IndexAccessError, IndexUnreachableError
 from .index.config import is_offline, resolve_index_url
 from .index.scan import ProgressCallback, ProjectFacts, scan_index
+from .index.simple import MAX_CANDIDATES
 from .names import Kind, canonicalize
 from .rows import (
     SearchResult,
@@ -132,6 +133,11 @@ def search(
         projects, error, age, stale = scan.projects, scan.error, scan.age, scan.error is not None
         unchecked = [f"{p.name} ({p.error})" for p in scan.unchecked]
         unchecked += [f"{n!r} (not a valid project name)" for n in scan.invalid_names]
+        if scan.dropped:
+            warnings.append(
+                f"the index lists {scan.dropped} more matching names than the "
+                f"{MAX_CANDIDATES} read; they were not checked"
+            )
     installed = installed_versions() if installed is None else installed
     explicit = location.url if location is not None and location.explicit else None
     rows = plugin_rows(projects, catalog, installed=installed, index_url=explicit)

@@ -252,3 +252,15 @@ def test_scanner_keeps_only_pep508_names_and_reports_the_rest_escaped(body: byte
     assert scanner.finish(kind) == {"fastrtc-ok": "fastrtc-ok"}
     assert scanner.take_new() == [("fastrtc-ok", "fastrtc-ok")]
     assert scanner.invalid == ["fastrtc-\\x1b[2J", "fastrtc-\\u0430"]
+
+
+def test_scanner_reads_at_most_max_candidates_and_counts_the_rest():
+    from fastrtc_registry.index.simple import MAX_CANDIDATES
+
+    names = [{"name": f"fastrtc-n{i}"} for i in range(MAX_CANDIDATES + 500)]
+    names += [{"name": f"fastrtc-bad;{i}"} for i in range(30)]
+    scanner = PrefixScanner(content_type=JSON_TYPE)
+    scanner.feed(json.dumps({"projects": names}).encode())
+    assert len(scanner.finish(JSON_TYPE)) == MAX_CANDIDATES
+    assert len(scanner.invalid) == 20
+    assert scanner.dropped == 500 + 10

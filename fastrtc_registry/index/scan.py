@@ -65,7 +65,8 @@ class IndexScan:
 
     ``error`` is set when the index could not be read and the answer comes
     from the cache (``stale`` True, ``age`` seconds old, None when nothing was
-    cached). ``index_url`` has its credentials masked. ``invalid_names`` are
+    cached). ``index_url`` has its credentials masked. ``dropped`` counts
+    listed names past the candidate limit, not read. ``invalid_names`` are
     listed names that fail PEP 508's pattern, escaped for display only.
     """
 
@@ -76,6 +77,7 @@ class IndexScan:
     error: str | None = None
     warnings: tuple[str, ...] = field(default=())
     invalid_names: tuple[str, ...] = field(default=())
+    dropped: int = 0
 
     @property
     def unchecked(self) -> tuple[ProjectFacts, ...]:
@@ -149,6 +151,7 @@ def _fresh_from_cache(
         mask_url(index_url),
         tuple(f for f in known if f is not None),
         invalid_names=_invalid(root),
+        dropped=_dropped(root),
     )
 
 
@@ -251,12 +254,12 @@ async def _scan(
             if canonical not in tasks:
                 tasks[canonical] = asyncio.ensure_future(one(canonical, display))
 
-        invalid: tuple[str, ...] = _invalid(root) if root is not None else ()
+        invalid, dropped = _invalid(root), _dropped(root)
         if not fresh and root is not None:
             names = _root_names(root)
         else:
             try:
-                names, invalid = await _scan_root(
+                names, invalid, dropped = await _scan_root(
                     http,
                     index_url,
                     prefixes,
@@ -279,7 +282,7 @@ async def _scan(
             start(canonical, display)
         found = await asyncio.gather(*tasks.values())
     projects = tuple(sorted((f for f in found if f is not None), key=lambda f: f.canonical))
-    return IndexScan(mask_url(index_url), projects, invalid_names=invalid)
+    return IndexScan(mask_url(index_url), projects, invalid_names=invalid, dropped=dropped)
 
 
 def _listable(name: str) -> bool:
@@ -300,6 +303,11 @@ def _invalid(doc: CachedDoc | None) -> tuple[str, ...]:
     return tuple(clean_text(v, 80) for v in invalid) if isinstance(invalid, list) else ()
 
 
+def _dropped(doc: CachedDoc | None) -> int:
+    dropped = doc.data.get("dropped") if doc is not None else None
+    return dropped if isinstance(dropped, int) and 0 <= dropped < 1 << 40 else 0
+
+
 def _from_cache(
     index_url: str, cache: IndexCache, root: CachedDoc | None, reason: str
 ) -> IndexScan:
@@ -313,6 +321,7 @@ def _from_cache(
         age=max(ages) if ages else None,
         error=reason,
         invalid_names=_invalid(root),
+        dropped=_dropped(root),
     )
 
 
@@ -326,7 +335,7 @@ async def _scan_root(
     previous: CachedDoc | None,
     progress: ProgressCallback | None,
     on_found: Callable[[CanonicalName, str], None] | None = None,
-) -> tuple[dict[CanonicalName, str], tuple[str, ...]]:
+) -> tuple[dict[CanonicalName, str], tuple[str, ...], int]:
     """Stream the root page; call ``on_found`` for each candidate as soon as it appears."""
     import httpx
 
@@ -340,7 +349,7 @@ async def _scan_root(
         async with http.stream("GET", index_url, headers, until=http.until(True)) as response:
             if response.status_code == 304 and previous is not None:
                 cache.save_root(previous.data, previous.key)
-                return _root_names(previous), _invalid(previous)
+                return _root_names(previous), _invalid(previous), _dropped(previous)
             content_type = response.headers.get("Content-Type")
             scanner = PrefixScanner(prefixes, extra, content_type)
             reported = 0
@@ -360,6 +369,11 @@ async def _scan_root(
         ) from exc
     names = scanner.finish(content_type)
     invalid = tuple(scanner.invalid)
-    data = {"patterns": patterns, "names": dict(sorted(names.items())), "invalid": list(invalid)}
+    data = {
+        "patterns": patterns,
+        "names": dict(sorted(names.items())),
+        "invalid": list(invalid),
+        "dropped": scanner.dropped,
+    }
     cache.save_root(data, key)
-    return names, invalid
+    return names, invalid, scanner.dropped

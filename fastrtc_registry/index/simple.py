@@ -23,6 +23,7 @@ from ..packages import is_project_name
 __all__ = [
     "ACCEPT",
     "JSON_TYPE",
+    "MAX_CANDIDATES",
     "PREFIXES",
     "IndexFile",
     "PrefixScanner",
@@ -39,6 +40,10 @@ PREFIXES: tuple[str, ...] = ("fastrtc-", "fastrtc_")
 # The longest project name a root page entry may carry before we stop looking
 # for its end; names on real indexes are far shorter.
 _MAX_TOKEN = 512
+# A root page listing more candidates than this is not an index to trust:
+# the rest are counted, not read (each costs requests and memory).
+MAX_CANDIDATES = 1000
+_MAX_INVALID_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +244,8 @@ class PrefixScanner:
         self._new: list[tuple[CanonicalName, str]] = []
         # Listed names that fail PEP 508's pattern, shown escaped, never used.
         self.invalid: list[str] = []
+        # Names past MAX_CANDIDATES (or invalid ones past those shown): counted only.
+        self.dropped = 0
         self._head = b""
         self._last = b""
         self.bytes_seen = 0
@@ -272,13 +279,21 @@ class PrefixScanner:
             name = text
         if not is_project_name(name):
             shown = name.encode("unicode_escape").decode("ascii")[:80]
-            if shown not in self.invalid:
+            if shown in self.invalid:
+                return
+            if len(self.invalid) < _MAX_INVALID_SHOWN:
                 self.invalid.append(shown)
+            else:
+                self.dropped += 1
             return
         canonical = canonicalize(name)
-        if canonical not in self._found:
-            self._found[canonical] = name
-            self._new.append((canonical, name))
+        if canonical in self._found:
+            return
+        if len(self._found) >= MAX_CANDIDATES:
+            self.dropped += 1
+            return
+        self._found[canonical] = name
+        self._new.append((canonical, name))
 
     def take_new(self) -> list[tuple[CanonicalName, str]]:
         """Names found since the last call (canonical, as listed), in page order."""
