@@ -17,7 +17,6 @@ Plugin code runs in a worker subprocess, as with ``fastrtc-plugins validate``.
 from __future__ import annotations
 
 import functools
-import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,11 +25,11 @@ from typing import Any, TypeVar
 from .checks import DEFAULT_TIMEOUT, CheckResult, PluginReport, ValidationReport
 from .errors import PluginCheckWarning
 from .names import Kind
+from .packages import is_reference
 
 __all__ = ["CheckCase", "PluginCheckWarning", "check_plugin", "parametrize_with_checks"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
 def check_plugin(
@@ -47,7 +46,7 @@ def check_plugin(
     ``pypi:NAME``), or a ``"module:attr"`` reference together with ``kind``,
     which runs tiers 1 and 2 on an object that is not packaged yet.
     """
-    if kind is not None and _REFERENCE.match(target):
+    if kind is not None and is_reference(target):
         from .validation.runner import run_plugin_checks
 
         checks = run_plugin_checks(target, kind, target, timeout=timeout)
