@@ -1,8 +1,9 @@
 """Collects audio in a class-level list, so every copy fills the same window (test fixture).
 
 Alone, or one handler after another, it works like a walkie-talkie
-("... over."). Two connections at once feed one buffer: the copy whose frame completes the window transcribes the
-other's speech and replies in its place.
+("... over."). Two connections at once feed one buffer: the copy whose
+frame completes the window transcribes the other's speech, and neither
+copy hears its own speaker's "over" whole.
 """
 
 from __future__ import annotations
