@@ -25,6 +25,7 @@ FIXTURES = (
     "tt_slow",
     "tt_deaf_keyword",
     "net_helper_download",
+    "net_tt_download",
 )
 
 # (fixture folder, entry point, kind, the check meant to catch it, status, message fragment)
@@ -149,3 +150,12 @@ def test_tags_from_pyproject_reach_the_worker_and_the_checks() -> None:
     assert results["TT200"].message.startswith("declared: turns end on the keyword 'roger'")
     assert "(trigger: the keyword 'roger' at the end, declared)" in results["TT201"].message
     assert results["TT205"].status == "passed"
+
+
+def test_class_checks_run_when_building_needs_the_network(tt_env: PluginEnv) -> None:
+    results = _run(tt_env, "fastrtc_net_tt_download:DownloadingPause", "turn-taking")
+    assert (results["IMP103"].status, results["IMP103"].reason) == ("skipped", "needs-network")
+    assert "(it tried 0.0.0.1:9)" in results["IMP103"].message
+    assert results["IMP104"].status == "passed"
+    assert results["IMP106"].status == "passed"
+    assert results["TT201"].reason == "after IMP103"
