@@ -26,6 +26,7 @@ FIXTURES = (
     "tt_deaf_keyword",
     "net_helper_download",
     "net_tt_download",
+    "net_tt_lazy",
 )
 
 # (fixture folder, entry point, kind, the check meant to catch it, status, message fragment)
@@ -159,3 +160,12 @@ def test_class_checks_run_when_building_needs_the_network(tt_env: PluginEnv) -> 
     assert results["IMP104"].status == "passed"
     assert results["IMP106"].status == "passed"
     assert results["TT201"].reason == "after IMP103"
+
+
+def test_a_download_on_first_use_is_needs_network_not_a_failure(tt_env: PluginEnv) -> None:
+    results = _run(tt_env, "fastrtc_net_tt_lazy:LazyPause", "turn-taking")
+    first = results["TT201"]
+    assert (first.status, first.reason) == ("skipped", "needs-network"), first
+    assert "calling receive()" in first.message
+    assert "(it tried 0.0.0.1:9)" in first.message
+    assert not [r for r in results.values() if r.status in ("failed", "error")]

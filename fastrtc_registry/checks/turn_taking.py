@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..validation.protocol import ObserveReply
-from .imports import raised
+from .imports import needs_network, raised
 from .registry import (
     CheckFailed,
     CheckSkipped,
@@ -49,6 +49,8 @@ def __getattr__(name: str) -> Any:
 def _facts(reply: ObserveReply) -> dict[str, Any]:
     for record in reply.calls:
         if record.error is not None:
+            if record.error.network:  # e.g. a model fetched on first use: not a failure
+                raise needs_network(record.error, f"calling {record.label}")
             raise raised(record.label, record.error)
     return dict(reply.facts)
 
