@@ -135,6 +135,7 @@ class HostileIndex:
     projects: list[Project]
     extra_names: list[str] = field(default_factory=list)
     storm: bool = False
+    storm_global: bool = False
     trickle_root: bool = False
     userinfo: str = ""
     seen: list[tuple[str, str]] = field(default_factory=list)
@@ -155,10 +156,16 @@ class HostileIndex:
         self.httpd.server_close()
 
     def storm_hit(self, path: str) -> bool:
-        """Under a storm, every other request (the first included) for a path is a 429."""
+        """Under a storm, every other request (the first included) for a path is a 429.
+
+        ``storm_global`` instead answers every other request to the server a 429,
+        whatever its path: with requests in flight together, one project may
+        then meet only 429s.
+        """
         with self._lock:
-            self._counts[path] = self._counts.get(path, 0) + 1
-            return self.storm and self._counts[path] % 2 == 1
+            key = "" if self.storm_global else path
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return (self.storm or self.storm_global) and self._counts[key] % 2 == 1
 
     def project(self, name: str) -> Project | None:
         return next((p for p in self.projects if p.name == name), None)

@@ -214,6 +214,27 @@ def test_a_429_storm_loses_no_project(serve, wheels: Path, online: Path):
         assert rows[name]["declared"] is True, rows.get(name)
 
 
+def test_under_a_global_429_storm_no_project_is_silently_missing(
+    serve, wheels: Path, online: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("FASTRTC_PLUGINS_RETRIES", "1")  # few tries: some projects lose
+    names = [f"fastrtc-storm{i}-vad" for i in range(6)]
+    serve(good(wheels), *(good(wheels, n) for n in names), storm_global=True)
+    run = cli("search", "--json", tmp=online)
+    rows = run.rows()
+    unchecked = 0
+    for name in ["fastrtc-good-vad", *names]:
+        row = rows[name]  # never dropped
+        if row["declared"] is None:
+            unchecked += 1
+            assert "429" in row["error"] and row["kind"] is None
+        else:
+            assert row["declared"] is True
+    if unchecked:
+        what = "project" if unchecked == 1 else "projects"
+        assert f"{unchecked} {what} could not be checked" in run.stderr
+
+
 def test_a_page_that_times_out_is_unchecked_not_a_non_plugin(
     serve, wheels: Path, online: Path, monkeypatch: pytest.MonkeyPatch
 ):
