@@ -148,3 +148,16 @@ def test_pep508_names(name: str, ok: bool):
 )
 def test_one_module_attr_rule(value: str, ok: bool):
     assert is_reference(value) is ok
+
+
+def test_static_checks_skip_python_files_too_big_to_be_code(tmp_path: Path):
+    from fastrtc_registry.checks.static import package_from_wheel
+
+    wheel = tmp_path / "fastrtc_x-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("fastrtc_x/__init__.py", "X = 1\n")
+        archive.writestr("fastrtc_x/huge.py", "#" * (3 * 1024 * 1024))
+        archive.writestr("fastrtc_x-1.0.dist-info/METADATA", METADATA)
+    package = package_from_wheel(wheel)
+    assert set(package.sources) == {"fastrtc_x/__init__.py"}
+    assert package.metadata == read_metadata(METADATA)

@@ -50,6 +50,9 @@ class DeclaredPlugin:
     source: str = "entry-point"
 
 
+_MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class PackageInfo:
     """What tier 0 reads: the package's metadata (the one model) and its Python sources."""
@@ -86,12 +89,15 @@ def package_from_wheel(path: Path) -> PackageInfo:
     try:
         meta = read_wheel(path)
         with zipfile.ZipFile(path) as wheel:
+            # A module bigger than this is data, not code to scan (and could be a bomb).
             sources = {
-                n: wheel.read(n).decode("utf-8", "replace")
-                for n in wheel.namelist()
-                if n.endswith(".py") and ".dist-info/" not in n
+                i.filename: wheel.read(i).decode("utf-8", "replace")
+                for i in wheel.infolist()
+                if i.filename.endswith(".py")
+                and ".dist-info/" not in i.filename
+                and i.file_size <= _MAX_SOURCE_BYTES
             }
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
         raise ValueError(f"cannot read the wheel {path}: {exc}") from exc
     return PackageInfo(meta, sources)
 
