@@ -148,7 +148,8 @@ def _build(request: BuildRequest, state: State) -> Reply:
 
 def _observe(request: ObserveRequest, state: State) -> Reply:
     if request.probe not in PROBES:
-        from . import observe_turn_taking, observe_vad  # noqa: F401 - they register probes
+        # Importing them registers their probes.
+        from . import observe_conversations, observe_turn_taking, observe_vad  # noqa: F401
     return PROBES[request.probe](state)
 
 

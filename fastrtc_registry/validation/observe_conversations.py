@@ -1,0 +1,281 @@
+"""Worker side: the conversation probes: the plugin's own trigger, two turns, rates, copies, time.
+
+``tt.trigger`` reads the plugin's tags and finds the trigger that gets a
+reply (:mod:`.conversations`); the later probes reuse what it settled on
+(kept in the worker's state as ``tt.plan``). Everything is fed through the
+one handler driver, :func:`fastrtc_registry.simulate.drive_handlers`, with
+the scripted speech of :mod:`.scripted_stt`; verdicts are the parent's
+(:mod:`fastrtc_registry.checks.turn_taking`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..simulate import drive_handlers, running_loop, time_determine_pause
+from .observe import State, probe
+from .observe_turn_taking import FRAME, RATE, _build, _call, _guarded
+from .protocol import ObserveReply
+
+__all__: list[str] = []
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if depth < 4 and isinstance(value, (list, tuple)):
+        return [_jsonable(v, depth + 1) for v in value]
+    if depth < 4 and isinstance(value, dict):
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    return repr(value)[:200]
+
+
+def _conversation(
+    state: State, conversations: list[Any], *, copies: bool = False
+) -> list[dict[str, Any]]:
+    """Drive fresh handlers (or copies of one) with ``conversations`` at once; the replies."""
+    from .scripted_stt import render, scripted_model
+
+    scripted_model().reset()
+    audios = [render(c) for c in conversations]
+    longest = max(len(a) for a in audios)
+    audios = [np.concatenate([a, np.zeros(longest - len(a), np.int16)]) for a in audios]
+    if copies:
+        parent = _build(state, [])
+        handlers = [_call("copy()", parent.copy) for _ in conversations]
+    else:
+        handlers = [_build(state, []) for _ in conversations]
+    rate = conversations[0].rate
+    with running_loop() as loop:
+        replies = drive_handlers(handlers, audios, rate=rate, call=_call, loop=loop)
+    return [{"at_s": r.at_s, "samples": r.samples, "handler": r.handler} for r in replies]
+
+
+def _planned(state: State) -> dict[str, Any]:
+    """The trigger ``tt.trigger`` settled on, and the handler's analysis window."""
+    if "tt.plan" not in state:
+        _trigger(state)
+    if "tt.plan" not in state:  # the plugin raised while the trigger was sought
+        from .conversations import Trigger
+
+        state["tt.plan"] = {
+            "trigger": Trigger(),
+            "window_s": 0.6,
+            "patience_s": 4.0,
+            "replies": None,
+        }
+    planned: dict[str, Any] = state["tt.plan"]
+    return planned
+
+
+@probe("tt.trigger")
+def _trigger(state: State) -> ObserveReply:
+    """Tags, speech-to-text use, and the conversations tried until one got a reply."""
+    from .conversations import Trigger, plan, triggers_to_try
+    from .scripted_stt import scripted_model
+    from .tags import InvalidTagsError, Tags, class_tags, environment_tags, merge_tags, parse_tags
+
+    def body(loop: Any) -> dict[str, Any]:
+        cls = state["object"]
+        raw = _jsonable(class_tags(cls))
+        try:
+            tags = parse_tags(merge_tags(environment_tags(), raw))
+        except InvalidTagsError:
+            tags = Tags()  # the parent reports the tags; the conversations still run
+        probe_handler = _build(state, [])
+        options = getattr(probe_handler, "algo_options", None)
+        window = getattr(options, "audio_chunk_duration", 0.6)
+        window = float(window) if isinstance(window, (int, float)) else 0.6
+        stop_words = getattr(probe_handler, "stop_words", None)
+        stop_words = (
+            [w for w in stop_words if isinstance(w, str)]
+            if isinstance(stop_words, (list, tuple))
+            else []
+        )
+        tried: list[dict[str, Any]] = []
+        candidates = triggers_to_try(
+            tags, uses_stt=bool(scripted_model().requested), stop_words=stop_words
+        )
+        chosen: Trigger | None = None
+        for candidate in candidates:
+            conversation = plan(candidate, rate=RATE, window_s=window, patience_s=tags.patience_s)
+            replies = _conversation(state, [conversation])
+            tried.append(
+                {
+                    "trigger": candidate.as_dict(),
+                    "conversation": conversation.as_dict(),
+                    "replies": replies,
+                }
+            )
+            if replies:
+                chosen = candidate
+                break
+            if candidate == Trigger() and scripted_model().requested and not tags.declared:
+                # It asked for speech-to-text only while listening: try the keywords too.
+                candidates += [
+                    t
+                    for t in triggers_to_try(tags, uses_stt=True, stop_words=stop_words)
+                    if t not in candidates
+                ]
+        planned = chosen or candidates[0]
+        state["tt.plan"] = {
+            "trigger": planned,
+            "window_s": window,
+            "patience_s": tags.patience_s,
+            # what the planned trigger got at 48 kHz, for tt.rates
+            "replies": next(
+                (t["replies"] for t in tried if t["trigger"] == planned.as_dict()), None
+            ),
+        }
+        return {
+            "tags": raw,
+            "stt_requested": list(dict.fromkeys(scripted_model().requested)),
+            "stop_words": stop_words,
+            "window_s": window,
+            "tried": tried,
+        }
+
+    return _guarded("tt.trigger", body)
+
+
+def _plan_facts(planned: dict[str, Any], conversations: list[Any]) -> dict[str, Any]:
+    return {
+        "trigger": planned["trigger"].as_dict(),
+        "window_s": planned["window_s"],
+        "conversations": [c.as_dict() for c in conversations],
+    }
+
+
+def _scripted(
+    name: str, state: State, make: Callable[[dict[str, Any]], list[Any]], **kw: Any
+) -> ObserveReply:
+    def body(loop: Any) -> dict[str, Any]:
+        planned = _planned(state)
+        conversations = make(planned)
+        return {
+            **_plan_facts(planned, conversations),
+            "replies": _conversation(state, conversations, **kw),
+        }
+
+    return _guarded(name, body)
+
+
+@probe("tt.no_trigger")
+def _no_trigger(state: State) -> ObserveReply:
+    """The same turn without its trigger (no keyword); nothing to feed for a pause trigger."""
+    from .conversations import plan
+
+    def body(loop: Any) -> dict[str, Any]:
+        planned = _planned(state)
+        if planned["trigger"].kind == "pause":
+            return {**_plan_facts(planned, []), "replies": []}
+        conversation = plan(
+            planned["trigger"],
+            rate=RATE,
+            with_trigger=False,
+            window_s=planned["window_s"],
+            patience_s=planned["patience_s"],
+        )
+        return {
+            **_plan_facts(planned, [conversation]),
+            "replies": _conversation(state, [conversation]),
+        }
+
+    return _guarded("tt.no_trigger", body)
+
+
+@probe("tt.two_turns")
+def _two_turns(state: State) -> ObserveReply:
+    """Two turns in a row to one handler."""
+    from .conversations import plan
+
+    return _scripted(
+        "tt.two_turns",
+        state,
+        lambda p: [
+            plan(
+                p["trigger"], rate=RATE, turns=2, window_s=p["window_s"], patience_s=p["patience_s"]
+            )
+        ],
+    )
+
+
+@probe("tt.rates")
+def _rates(state: State) -> ObserveReply:
+    """The trigger conversation at 16, 24 and 48 kHz input, each to a fresh handler."""
+    from .conversations import plan
+
+    def body(loop: Any) -> dict[str, Any]:
+        planned = _planned(state)
+        by_rate = {}
+        conversations = []
+        for rate in (16000, 24000, 48000):
+            conversation = plan(
+                planned["trigger"],
+                rate=rate,
+                window_s=planned["window_s"],
+                patience_s=planned["patience_s"],
+            )
+            conversations.append(conversation)
+            known = planned["replies"] if rate == RATE else None
+            by_rate[str(rate)] = (
+                known if known is not None else _conversation(state, [conversation])
+            )
+        return {**_plan_facts(planned, conversations), "replies": by_rate}
+
+    return _guarded("tt.rates", body)
+
+
+@probe("tt.concurrent")
+def _concurrent(state: State) -> ObserveReply:
+    """Two copies of one handler, fed different conversations frame by frame at once."""
+    from .conversations import plan
+    from .scripted_stt import Conversation, Utterance
+
+    def make(p: dict[str, Any]) -> list[Any]:
+        first = plan(p["trigger"], rate=RATE, window_s=p["window_s"], patience_s=p["patience_s"])
+        later = plan(
+            p["trigger"],
+            rate=RATE,
+            window_s=p["window_s"],
+            patience_s=p["patience_s"],
+            first_turn=1,
+        )
+        # The second speaker starts later, by whole windows, so each turn is heard whole.
+        shift = max(1, round(3.0 / p["window_s"])) * p["window_s"]
+        moved = tuple(Utterance(round(u.start_s + shift, 3), u.text) for u in later.utterances)
+        total = max(first.total_s, later.total_s + shift)
+        return [Conversation(RATE, total, first.utterances), Conversation(RATE, total, moved)]
+
+    return _scripted("tt.concurrent", state, make, copies=True)
+
+
+@probe("tt.realtime")
+def _realtime(state: State) -> ObserveReply:
+    """Seconds per determine_pause call at 48 kHz, over the trigger conversation."""
+    from .conversations import plan
+    from .scripted_stt import render, scripted_model
+
+    def body(loop: Any) -> dict[str, Any]:
+        planned = _planned(state)
+        conversation = plan(
+            planned["trigger"], rate=RATE, window_s=planned["window_s"], patience_s=1.0
+        )
+        scripted_model().reset()
+        audio = render(conversation)
+        warm = _build(state, [])
+        drive_handlers([warm], [audio[:RATE]], rate=RATE, call=_call, loop=loop)
+        handler = _build(state, [])
+        timings = time_determine_pause(handler)
+        drive_handlers([handler], [audio], rate=RATE, call=_call, loop=loop)
+        return {
+            **_plan_facts(planned, [conversation]),
+            "frame_s": FRAME / RATE,
+            "audio_s": len(audio) / RATE,
+            "timings_s": [round(t, 7) for t in timings],
+        }
+
+    return _guarded("tt.realtime", body)
