@@ -1,9 +1,11 @@
 """Tier 2 checks for turn-taking handlers, judged from the worker's ``tt.*`` probes.
 
-The worker drives the handler with scripted 48 kHz frames and a reference
-VAD (see :mod:`fastrtc_registry.validation.observe_turn_taking`) and reports
-when replies fired, and fingerprints of settings and state; these checks
-compare them.
+The worker (:mod:`fastrtc_registry.validation.observe_turn_taking` and
+:mod:`fastrtc_registry.validation.observe_conversations`) drives the handler
+with scripted speech and a reference VAD, the conversation following the
+plugin's tags (what ends its turn), and reports when replies fired, which
+copy gave them, per-call timings, and fingerprints of settings and state.
+These checks judge them; plugin code never runs here.
 """
 
 from __future__ import annotations
