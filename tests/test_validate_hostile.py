@@ -7,6 +7,7 @@ no longer exists or is a zombie (dead, waiting to be reaped by init).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -189,3 +190,38 @@ def test_memory_limit_option_is_checked(good_env: PluginEnv) -> None:
     proc = good_env.run("validate", "energy", "--memory-limit", "lots", env={"COLUMNS": "300"})
     assert proc.returncode == 2
     assert "'lots' is not a size" in proc.stderr
+
+
+def test_the_worker_dies_with_a_killed_validate(good_env: PluginEnv, tmp_path: Path) -> None:
+    """SIGKILL cannot be handled: the kernel must take the worker down with its parent."""
+    pidfile = tmp_path / "pids"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PLUGINS / "hostile_grandchild"),
+        "FASTRTC_HOSTILE_PIDFILE": str(pidfile),
+        "FASTRTC_HOSTILE_SPIN": "1",
+    }
+    script = (
+        "from fastrtc_registry.validation import run_plugin_checks\n"
+        "run_plugin_checks('fastrtc_hostile_grandchild:HostileVAD', 'vad', timeout=600)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        for _ in range(1200):
+            if pidfile.is_file() and pidfile.read_text().count(" ") == 2:
+                break
+            time.sleep(0.1)
+        worker = _pids(pidfile)[0]
+        assert _running(worker)
+        proc.kill()
+        proc.wait(timeout=60)
+        for _ in range(100):  # the kernel delivers the signal; give it a moment
+            if not _running(worker):
+                break
+            time.sleep(0.05)
+        assert not _running(worker)
+    finally:
+        proc.kill()
+        for pid in _pids(pidfile) if pidfile.is_file() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -250,6 +250,20 @@ def _limit_memory() -> None:
         pass  # no RLIMIT_AS here (e.g. macOS, Windows): run without a limit
 
 
+def _die_with_parent() -> None:
+    # Linux: if validate itself is killed outright (SIGKILL), the kernel kills the worker too.
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _offline_sandbox() -> None:
     """Before any plugin code: no network (blocked and recorded), scripted speech-to-text.
 
@@ -275,6 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     request_fd, reply_fd = int(args[0]), int(args[1])
     for fd in (request_fd, reply_fd):
         os.set_inheritable(fd, False)  # processes the plugin starts do not get them
+    _die_with_parent()
     _limit_memory()
     _offline_sandbox()
     sys.stdout = sys.stderr  # print() goes to the capped output, with everything else
