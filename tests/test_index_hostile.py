@@ -24,10 +24,12 @@ pytestmark = pytest.mark.slow
 
 RSS_CAP_MB = 200
 GOOD_EPS = b"[fastrtc.vad]\ngood = fastrtc_good_vad:Model\n"
+# Peak RSS from VmHWM: getrusage's ru_maxrss survives execve on Linux, so a child of a
+# large test process would report its parent's peak.
 _WRAPPER = (
-    "import atexit, os, resource, sys\n"
-    "atexit.register(lambda: open(os.environ['RSS_FILE'], 'w').write("
-    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "import atexit, os, sys\n"
+    "atexit.register(lambda: open(os.environ['RSS_FILE'], 'w').write(next("
+    "l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))))\n"
     "from fastrtc_registry.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
