@@ -95,27 +95,14 @@ class BenchResult:
 
 
 def catalog_record(result: BenchResult) -> dict[str, Any]:
-    """The figures a catalog entry keeps for one plugin version (``registry update --bench``)."""
-    keys = (
-        "version",
-        "fastrtc",
-        "python",
-        "corpus",
-        "date",
-        "f1",
-        "precision",
-        "recall",
-        "humming_false_speech",
-        "noise_false_speech",
-        "silence_false_speech",
-        "end_of_turn_p50_ms",
-        "end_of_turn_p95_ms",
-        "false_turn_ends",
-        "missed_turns",
-        "p50_ms",
-        "realtime_factor",
-    )
-    return {key: getattr(result, key) for key in keys}
+    """The figures a catalog entry keeps for one plugin version (``registry update --bench``).
+
+    The keys are :class:`~fastrtc_registry.catalog.BenchRecord`'s fields, so the
+    record and what ``bench`` measures cannot drift apart.
+    """
+    from ..catalog.model import BenchRecord
+
+    return {key: getattr(result, key) for key in BenchRecord.__slots__}
 
 
 def rank(results: Sequence[BenchResult]) -> list[BenchResult]:
