@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from ..validation.protocol import BuildReply, LoadReply, ObserveReply
 
@@ -22,6 +22,7 @@ __all__ = [
     "Applies",
     "CheckError",
     "CheckFailed",
+    "CheckOptions",
     "CheckSkipped",
     "CheckSpec",
     "CheckWarning",
@@ -153,31 +154,22 @@ def declare(
     return spec
 
 
-def check(
-    check_id: str,
-    title: str,
-    *,
-    kind: Applies = "any",
-    needs: tuple[str, ...] = (),
-    after: tuple[str, ...] = (),
-    tags: Mapping[str, Any] | None = None,
-    doc: str = "",
-    fix: str = "",
-) -> Callable[[Judge], Judge]:
+class CheckOptions(TypedDict, total=False):
+    """The keyword arguments :func:`check` passes on to :func:`declare`."""
+
+    kind: Applies
+    needs: tuple[str, ...]
+    after: tuple[str, ...]
+    tags: Mapping[str, Any] | None
+    doc: str
+    fix: str
+
+
+def check(check_id: str, title: str, **options: Unpack[CheckOptions]) -> Callable[[Judge], Judge]:
     """Register the decorated ``check_<property>(observations)`` function as ``check_id``."""
 
     def register(func: Judge) -> Judge:
-        declare(
-            check_id,
-            title,
-            kind=kind,
-            needs=needs,
-            after=after,
-            tags=tags,
-            doc=doc,
-            fix=fix,
-            func=func,
-        )
+        declare(check_id, title, func=func, **options)
         return func
 
     return register
