@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from fastrtc_registry.targets import make_overlay_venv
+from fastrtc_registry.validation.targets import make_overlay_venv, pip_install_command
 
 TESTS = Path(__file__).resolve().parent
 PLUGINS = TESTS / "plugins"
@@ -101,16 +101,10 @@ def make_env(root: Path, wheels: Sequence[Path]) -> PluginEnv:
     if wheels:
         subprocess.run(
             [
-                sys.executable,
-                "-m",
-                "pip",
-                "--python",
-                str(python),
-                "install",
+                *pip_install_command(python),
                 "--no-deps",
                 "--no-index",
                 "--no-build-isolation",
-                "-q",
                 *map(str, wheels),
             ],
             check=True,

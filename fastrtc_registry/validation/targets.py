@@ -34,7 +34,13 @@ from ..checks.static import (
 from ..errors import PluginNotFoundError, ValidationTargetError
 from ..names import GROUPS, KINDS, canonicalize
 
-__all__ = ["ResolvedTarget", "build_project_wheel", "make_overlay_venv", "resolve_target"]
+__all__ = [
+    "ResolvedTarget",
+    "build_project_wheel",
+    "make_overlay_venv",
+    "pip_install_command",
+    "resolve_target",
+]
 
 PYPI_PREFIX = "pypi:"
 _Progress = Callable[[str, str], None]
@@ -289,6 +295,20 @@ def make_overlay_venv(root: Path) -> Path:
     return python
 
 
+def pip_install_command(python: Path) -> list[str]:
+    """This interpreter's pip, quiet, installing into the environment of ``python``."""
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+    ]
+
+
 def _install(
     python: Path, args: Sequence[str], *, index_url: str | None, deadline: _Deadline
 ) -> None:
@@ -296,16 +316,7 @@ def _install(
     command = (
         [uv, "pip", "install", "--quiet", "--python", str(python)]
         if uv
-        else [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-        ]
+        else pip_install_command(python)
     )
     env, extra = _index_settings(index_url)
     if uv and _offline():
