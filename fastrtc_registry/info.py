@@ -20,13 +20,13 @@ from .errors import (
     IndexUnreachableError,
     PluginNotFoundError,
 )
-from .index.config import is_offline, resolve_index_url
+from .index.config import is_offline
 from .index.facts import ProjectFacts
 from .index.scan import ProgressCallback, cached_projects, fetch_projects
 from .names import CanonicalName, canonicalize, split_qualified
 from .packages import is_project_name
 from .rows import SearchResult, installed_versions, plugin_rows
-from .search import SearchReport, load_catalog_for, search
+from .search import SearchReport, load_catalog_for, locate_index, search
 
 if TYPE_CHECKING:
     from .catalog import Catalog, CatalogEntry
@@ -105,13 +105,10 @@ def package_info(
     package, plugin = split_qualified(name)
     shown = clean_text(name, 60)
     notes: list[str] = []
-    try:
-        location = resolve_index_url(index_url)
-    except IndexAccessError as exc:
-        if not offline and index_url:
-            raise
-        location, offline = None, True
-        notes.append(str(exc))
+    location, unusable = locate_index(index_url, offline=offline)
+    if unusable is not None:
+        offline = True
+        notes.append(unusable)
     local = [
         r
         for r in installed_plugins(catalog=catalog)

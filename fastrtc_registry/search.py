@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ._text import clean_text, mask_secrets, mask_url
 from .errors import IndexAccessError, IndexUnreachableError
-from .index.config import is_offline, resolve_index_url
+from .index.config import IndexLocation, is_offline, resolve_index_url
 from .index.scan import ProgressCallback, ProjectFacts, scan_index
 from .index.simple import MAX_CANDIDATES
 from .names import Kind, canonicalize
@@ -42,6 +42,7 @@ __all__ = [
     "install_command",
     "installed_versions",
     "load_catalog_for",
+    "locate_index",
     "plugin_rows",
     "search",
 ]
@@ -84,6 +85,22 @@ def load_catalog_for(catalog: Catalog | None, *, offline: bool) -> Catalog:
     return load_catalog(network=not offline)
 
 
+def locate_index(
+    index_url: str | None, *, offline: bool
+) -> tuple[IndexLocation | None, str | None]:
+    """The index to read, or None and why none can be.
+
+    A bad ``--index-url`` raises :class:`IndexAccessError` unless offline; a
+    bad configuration only leaves the catalog (and the cache) to answer.
+    """
+    try:
+        return resolve_index_url(index_url), None
+    except IndexAccessError as exc:
+        if not offline and index_url:
+            raise
+        return None, str(exc)
+
+
 def search(
     query: str | None = None,
     *,
@@ -108,14 +125,10 @@ def search(
     offline = is_offline() if offline is None else offline
     catalog = load_catalog_for(catalog, offline=offline)
     warnings, notes = list(catalog.warnings), list[str]()
-    try:
-        location = resolve_index_url(index_url)
-    except IndexAccessError as exc:
-        if not offline and index_url:
-            raise
-        location = None
+    location, unusable = locate_index(index_url, offline=offline)
+    if unusable is not None:
         (notes if offline else warnings).append(
-            f"{exc}; results come from the catalog" + ("" if offline else " only")
+            f"{unusable}; results come from the catalog" + ("" if offline else " only")
         )
     projects: tuple[ProjectFacts, ...] = ()
     error, age, stale, unchecked = None, None, location is None, []
