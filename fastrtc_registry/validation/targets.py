@@ -349,11 +349,8 @@ def _index_settings(index_url: str | None) -> tuple[dict[str, str], list[str]]:
 
 
 def _index_location(index_url: str | None) -> str | None:
-    try:
-        from ..index.config import resolve_index_url
-    except ImportError:
-        return index_url or os.environ.get("FASTRTC_PLUGINS_INDEX_URL") or None
     from ..errors import IndexAccessError
+    from ..index.config import resolve_index_url
 
     try:
         location = resolve_index_url(index_url)
