@@ -187,10 +187,11 @@ def search(
 
 
 def _rank(rows: list[SearchResult], query: str | None) -> list[SearchResult]:
+    q = canonicalize(query) if query else ""
+
     def score(row: SearchResult) -> int | None:
         if not query:
             return 0
-        q = canonicalize(query)
         name, package = row.name, canonicalize(row.package)
         if q in (name, package):
             return 0
