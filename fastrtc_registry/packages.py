@@ -83,11 +83,6 @@ class EntryPointSpec:
         """The plugin kind its group declares, or None for other groups."""
         return kind_for_group(self.group)
 
-    @property
-    def reference_ok(self) -> bool:
-        """Whether the value is a ``module:attr`` reference."""
-        return is_reference(self.value)
-
 
 @dataclass(frozen=True, slots=True)
 class PackageMetadata:

@@ -159,10 +159,6 @@ def _progress() -> Iterator[Callable[[ScanProgress], None]]:
             status.stop()
 
 
-def _yes_no(value: bool | None) -> str:
-    return {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]?[/]"}[value]
-
-
 _WIDTHS = {"name": 14, "kind": 11, "package": 16, "version": 8, "status": 12, "validated": 9}
 
 

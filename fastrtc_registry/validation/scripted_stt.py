@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
-import re
 import sys
 import threading
 from collections.abc import Iterable, Sequence
@@ -190,11 +189,6 @@ def render(conversation: Conversation, *, noise_dbfs: float = -65.0) -> np.ndarr
             if start < end:
                 audio[start:end] = tone[: end - start]
     return np.clip(np.round(audio), -32768, 32767).astype(np.int16)
-
-
-def words_in(text: str) -> list[str]:
-    """Lower-case words of a transcript, punctuation dropped (for comparing scripts)."""
-    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 # -- replacing fastrtc's model ------------------------------------------------------
