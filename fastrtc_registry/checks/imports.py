@@ -88,8 +88,7 @@ def check_imports(obs: Observations) -> str:
 )
 def check_object_kind(obs: Observations) -> str:
     """A VAD is a factory or a PauseDetectionModel class; a turn-taking plugin a ReplyOnPause."""
-    assert obs.load is not None and obs.load.facts is not None
-    facts = obs.load.facts
+    facts = obs.loaded
     label = f"{'VAD' if obs.kind == 'vad' else 'turn-taking'} plugin {obs.name!r}"
     if obs.kind == "vad":
         if not facts.is_callable:
@@ -126,8 +125,8 @@ def check_object_kind(obs: Observations) -> str:
 )
 def check_builds(obs: Observations) -> str:
     """Building with default arguments works and gives a model with ``vad()``."""
-    assert obs.build is not None and obs.load is not None and obs.load.facts is not None
-    error, qualname = obs.build.error, obs.load.facts.qualname
+    assert obs.build is not None
+    error, qualname = obs.build.error, obs.loaded.qualname
     call = f"{qualname}()" if obs.kind == "vad" else f"{qualname}(fn, model=...)"
     if error is not None:
         if error.network:
@@ -186,8 +185,7 @@ def check_signatures(obs: Observations) -> str:
         calls: tuple[str, ...] = ("vad(audio, options)", "warmup()")
         names: tuple[str, ...] = ("vad", "warmup")
     else:
-        assert obs.load is not None and obs.load.facts is not None
-        facts = obs.load.facts.signatures
+        facts = obs.loaded.signatures
         calls, names = ("determine_pause(audio, sampling_rate, state)",), ("determine_pause",)
     for name, expected in zip(names, calls, strict=True):
         fact = _signature(facts, name)
@@ -240,8 +238,7 @@ def check_warmup(obs: Observations) -> str:
 )
 def check_copy_overridden(obs: Observations) -> str:
     """The class defines its own ``copy()``."""
-    assert obs.load is not None and obs.load.facts is not None
-    facts = obs.load.facts
+    facts = obs.loaded
     if facts.copy_inherited:
         raise CheckFailed(
             f"{facts.qualname} inherits ReplyOnPause.copy(), which builds a plain "
@@ -266,8 +263,7 @@ def check_copy_type(obs: Observations) -> str:
     (record,) = reply.calls
     if record.error is not None:
         raise raised("copy()", record.error)
-    assert obs.load is not None and obs.load.facts is not None
-    qualname = obs.load.facts.qualname
+    qualname = obs.loaded.qualname
     if not reply.facts.get("same_type"):
         raise CheckFailed(
             f"copy() returned a {reply.facts.get('type')}, not a {qualname}; "

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict, Unpack
 
-from ..validation.protocol import BuildReply, LoadReply, ObserveReply
+from ..validation.protocol import BuildReply, LoadReply, ObjectFacts, ObserveReply
 
 __all__ = [
     "REGISTRY",
@@ -85,6 +85,17 @@ class Observations:
         if need in ("load", "build"):
             return getattr(self, need) is not None
         return need in self.probes
+
+    @property
+    def loaded(self) -> ObjectFacts:
+        """The loaded object's facts, for checks that run once IMP101 passed.
+
+        A load reply with neither an error nor facts is malformed: the
+        ValueError makes the runner report the observations as interfered with.
+        """
+        if self.load is None or self.load.facts is None:
+            raise ValueError("the load reply carries no facts about the object")
+        return self.load.facts
 
     def probe(self, name: str) -> ObserveReply:
         """The reply of the worker probe ``name`` (KeyError when it was not gathered)."""

@@ -247,8 +247,7 @@ def _lost_settings(original: dict[str, Any], copied: dict[str, Any]) -> list[str
 def check_copy_keeps_settings(obs: Observations) -> str:
     """The copy has the same class and the same settings."""
     facts = _facts(obs.probe("tt.copy_settings"))
-    assert obs.load is not None and obs.load.facts is not None
-    qualname = obs.load.facts.qualname
+    qualname = obs.loaded.qualname
     if not facts["same_type"]:
         raise CheckFailed(
             f"copy() returned a {facts['type']}, not a {qualname}: "
