@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._text import truncate
 from .catalog import Catalog, CatalogEntry
 from .discovery import PluginRecord, installed_plugins
 from .errors import (
@@ -99,9 +100,7 @@ def find_plugin(
 
 def _shown(name: str, limit: int = 60) -> str:
     """``name`` quoted for a message, cut to ``limit`` characters with an ellipsis."""
-    if len(name) > limit:
-        name = name[: limit - 1] + "\u2026"
-    return repr(name)
+    return repr(truncate(name, limit))
 
 
 def _local_catalog() -> Catalog:
