@@ -18,9 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .corpus import CHUNK_S, CORPUS_VERSION
+
+if TYPE_CHECKING:
+    from ..validation.observe_turn_taking import ReferenceVAD
 
 __all__ = ["BenchResult", "bench_action", "bench_plugins", "catalog_record", "rank"]
 
@@ -352,18 +355,11 @@ def _measure_turn_taking(name: str) -> dict[str, Any]:
     }
 
 
-def _reference_vad() -> Any:
+def _reference_vad() -> ReferenceVAD:
     """The conformance suite's reference VAD: a fixed energy threshold, no state."""
-    import importlib
+    from ..validation.observe_turn_taking import ReferenceVAD
 
-    for home in ("validation.observe_turn_taking", "checks.turn_taking"):
-        try:
-            module = importlib.import_module(f"fastrtc_registry.{home}")
-        except ImportError:
-            continue
-        if hasattr(module, "ReferenceVAD"):
-            return module.ReferenceVAD()
-    raise ImportError("fastrtc_registry has no ReferenceVAD")
+    return ReferenceVAD()
 
 
 def _conversations(make_handler: Callable[[Any], Any]) -> dict[str, Any]:
