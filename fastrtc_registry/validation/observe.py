@@ -28,15 +28,29 @@ from .protocol import (
 )
 from .worker import exc_info
 
-__all__ = ["HANDLERS", "PROBES", "Probe", "observed_call", "probe", "signature_fact"]
+__all__ = [
+    "HANDLERS",
+    "PROBES",
+    "Observed",
+    "Probe",
+    "observed_call",
+    "probe",
+    "signature_fact",
+]
 
 State = dict[str, Any]
-Probe = Callable[[State], ObserveReply]
+Observed = tuple[tuple[CallRecord, ...], dict[str, Any]]
+"""What a probe saw: the plugin calls it made, and facts that are not calls."""
+Probe = Callable[[State], Observed]
 PROBES: dict[str, Probe] = {}
 
 
 def probe(name: str) -> Callable[[Probe], Probe]:
-    """Register a worker-side observation under ``name`` (what checks list in ``needs``)."""
+    """Register a worker-side observation under ``name`` (what checks list in ``needs``).
+
+    The reply is sent under the name the request asked for, so a probe never
+    repeats it.
+    """
 
     def register(func: Probe) -> Probe:
         PROBES[name] = func
@@ -150,23 +164,24 @@ def _observe(request: ObserveRequest, state: State) -> Reply:
     if request.probe not in PROBES:
         # Importing them registers their probes.
         from . import observe_conversations, observe_turn_taking, observe_vad  # noqa: F401
-    return PROBES[request.probe](state)
+    calls, facts = PROBES[request.probe](state)
+    return ObserveReply(request.probe, calls, facts)
 
 
 @probe("imp.warmup")
-def _warmup(state: State) -> ObserveReply:
+def _warmup(state: State) -> Observed:
     record, _ = observed_call("warmup()", state["built"].warmup)
-    return ObserveReply("imp.warmup", (record,))
+    return (record,), {}
 
 
 @probe("imp.copy")
-def _copy(state: State) -> ObserveReply:
+def _copy(state: State) -> Observed:
     handler = state["built"]
     record, copied = observed_call("copy()", handler.copy)
     facts = {}
     if record.error is None:
         facts = {"type": type(copied).__qualname__, "same_type": type(copied) is type(handler)}
-    return ObserveReply("imp.copy", (record,), facts)
+    return (record,), facts
 
 
 HANDLERS: dict[str, Callable[[Any, State], Reply]] = {

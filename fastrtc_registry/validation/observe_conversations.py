@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..simulate import drive_handlers, running_loop, time_determine_pause
-from .observe import State, probe
+from .observe import Observed, State, probe
 from .observe_turn_taking import FRAME, RATE, _build, _call, _guarded
-from .protocol import ObserveReply
 
 __all__: list[str] = []
 
@@ -72,7 +71,7 @@ def _planned(state: State) -> dict[str, Any]:
 
 
 @probe("tt.trigger")
-def _trigger(state: State) -> ObserveReply:
+def _trigger(state: State) -> Observed:
     """Tags, speech-to-text use, and the conversations tried until one got a reply."""
     from .conversations import Trigger, plan, triggers_to_try
     from .scripted_stt import scripted_model
@@ -138,7 +137,7 @@ def _trigger(state: State) -> ObserveReply:
             "tried": tried,
         }
 
-    return _guarded("tt.trigger", body)
+    return _guarded(body)
 
 
 def _plan_facts(planned: dict[str, Any], conversations: list[Any]) -> dict[str, Any]:
@@ -149,9 +148,7 @@ def _plan_facts(planned: dict[str, Any], conversations: list[Any]) -> dict[str, 
     }
 
 
-def _scripted(
-    name: str, state: State, make: Callable[[dict[str, Any]], list[Any]], **kw: Any
-) -> ObserveReply:
+def _scripted(state: State, make: Callable[[dict[str, Any]], list[Any]], **kw: Any) -> Observed:
     def body(loop: Any) -> dict[str, Any]:
         planned = _planned(state)
         conversations = make(planned)
@@ -160,11 +157,11 @@ def _scripted(
             "replies": _conversation(state, conversations, **kw),
         }
 
-    return _guarded(name, body)
+    return _guarded(body)
 
 
 @probe("tt.no_trigger")
-def _no_trigger(state: State) -> ObserveReply:
+def _no_trigger(state: State) -> Observed:
     """The same turn without its trigger (no keyword); nothing to feed for a pause trigger."""
     from .conversations import plan
 
@@ -184,16 +181,15 @@ def _no_trigger(state: State) -> ObserveReply:
             "replies": _conversation(state, [conversation]),
         }
 
-    return _guarded("tt.no_trigger", body)
+    return _guarded(body)
 
 
 @probe("tt.two_turns")
-def _two_turns(state: State) -> ObserveReply:
+def _two_turns(state: State) -> Observed:
     """Two turns in a row to one handler."""
     from .conversations import plan
 
     return _scripted(
-        "tt.two_turns",
         state,
         lambda p: [
             plan(
@@ -204,7 +200,7 @@ def _two_turns(state: State) -> ObserveReply:
 
 
 @probe("tt.rates")
-def _rates(state: State) -> ObserveReply:
+def _rates(state: State) -> Observed:
     """The trigger conversation at 16, 24 and 48 kHz input, each to a fresh handler."""
     from .conversations import plan
 
@@ -226,11 +222,11 @@ def _rates(state: State) -> ObserveReply:
             )
         return {**_plan_facts(planned, conversations), "replies": by_rate}
 
-    return _guarded("tt.rates", body)
+    return _guarded(body)
 
 
 @probe("tt.concurrent")
-def _concurrent(state: State) -> ObserveReply:
+def _concurrent(state: State) -> Observed:
     """Two copies of one handler, fed different conversations frame by frame at once."""
     from .conversations import plan
     from .scripted_stt import Conversation, Utterance
@@ -250,11 +246,11 @@ def _concurrent(state: State) -> ObserveReply:
         total = max(first.total_s, later.total_s + shift)
         return [Conversation(RATE, total, first.utterances), Conversation(RATE, total, moved)]
 
-    return _scripted("tt.concurrent", state, make, copies=True)
+    return _scripted(state, make, copies=True)
 
 
 @probe("tt.realtime")
-def _realtime(state: State) -> ObserveReply:
+def _realtime(state: State) -> Observed:
     """Seconds per determine_pause call at 48 kHz, over the trigger conversation."""
     from .conversations import plan
     from .scripted_stt import render, scripted_model
@@ -278,4 +274,4 @@ def _realtime(state: State) -> ObserveReply:
             "timings_s": [round(t, 7) for t in timings],
         }
 
-    return _guarded("tt.realtime", body)
+    return _guarded(body)

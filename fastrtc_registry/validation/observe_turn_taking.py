@@ -23,8 +23,7 @@ import numpy as np
 
 from ..checks import signals
 from ..simulate import drive_handlers, running_loop
-from .observe import State, observed_call, probe
-from .protocol import ObserveReply
+from .observe import Observed, State, observed_call, probe
 
 __all__ = [
     "FRAME",
@@ -120,25 +119,25 @@ def _build(state: State, calls: list[Any], **kwargs: Any) -> Any:
     return _call(label, cls, reply_recorder(calls), model=ReferenceVAD(), **kwargs)
 
 
-def _guarded(name: str, body: Callable[[Any], dict[str, Any]]) -> ObserveReply:
+def _guarded(body: Callable[[Any], dict[str, Any]]) -> Observed:
     # A call the plugin raised in ends the observation: that call is what is reported.
     try:
         with running_loop() as loop:
             facts = body(loop)
     except _Raised as raised:
-        return ObserveReply(name, (raised.record,), {})
-    return ObserveReply(name, (), facts)
+        return (raised.record,), {}
+    return (), facts
 
 
 @probe("tt.silent")
-def _silent(state: State) -> ObserveReply:
+def _silent(state: State) -> Observed:
     def body(loop: Any) -> dict[str, Any]:
         calls: list[Any] = []
         audio = script(speech=False)
         fired = drive(_build(state, calls), audio, calls, loop)
         return {"fired": fired, "audio_s": len(audio) / RATE}
 
-    return _guarded("tt.silent", body)
+    return _guarded(body)
 
 
 SETTINGS = (
@@ -184,7 +183,7 @@ def _settings(handler: Any) -> dict[str, Any]:
 
 
 @probe("tt.copy_settings")
-def _copy_settings(state: State) -> ObserveReply:
+def _copy_settings(state: State) -> Observed:
     def body(loop: Any) -> dict[str, Any]:
         from fastrtc.reply_on_pause import AlgoOptions
 
@@ -205,11 +204,11 @@ def _copy_settings(state: State) -> ObserveReply:
             "copy": _settings(copied),
         }
 
-    return _guarded("tt.copy_settings", body)
+    return _guarded(body)
 
 
 @probe("tt.copies_apart")
-def _copies_apart(state: State) -> ObserveReply:
+def _copies_apart(state: State) -> Observed:
     def body(loop: Any) -> dict[str, Any]:
         calls: list[Any] = []
         parent = _build(state, calls)
@@ -223,7 +222,7 @@ def _copies_apart(state: State) -> ObserveReply:
             "same_state": getattr(first, "state", None) is getattr(second, "state", object()),
         }
 
-    return _guarded("tt.copies_apart", body)
+    return _guarded(body)
 
 
 def _snapshot(handler: Any) -> dict[str, str]:

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..checks import signals
-from .observe import State, observed_call, probe
-from .protocol import CallRecord, ObserveReply
+from .observe import Observed, State, observed_call, probe
+from .protocol import CallRecord
 
 __all__ = ["basic_inputs", "vad_call"]
 
@@ -43,28 +43,27 @@ def basic_inputs() -> list[tuple[int, np.ndarray, str]]:
     ]
 
 
-def _reply(name: str, calls: list[CallRecord], **facts: Any) -> ObserveReply:
-    return ObserveReply(name, tuple(calls), facts)
+def _reply(calls: list[CallRecord], **facts: Any) -> Observed:
+    return tuple(calls), facts
 
 
 @probe("vad.fastrtc_call")
-def _fastrtc_call(state: State) -> ObserveReply:
+def _fastrtc_call(state: State) -> Observed:
     chunk = signals.chunks_of(np.array(signals.speech(48000)), 48000)[4].copy()
     label = "a 0.6 s 48 kHz int16 (28800,) chunk"
-    return _reply("vad.fastrtc_call", [vad_call(state, 48000, chunk, label)])
+    return _reply([vad_call(state, 48000, chunk, label)])
 
 
 @probe("vad.basic")
-def _basic(state: State) -> ObserveReply:
+def _basic(state: State) -> Observed:
     calls = [vad_call(state, rate, samples, label) for rate, samples, label in basic_inputs()]
-    return _reply("vad.basic", calls)
+    return _reply(calls)
 
 
 @probe("vad.dtypes")
-def _dtypes(state: State) -> ObserveReply:
+def _dtypes(state: State) -> Observed:
     speech = np.array(signals.speech(16000))
     return _reply(
-        "vad.dtypes",
         [
             vad_call(state, 16000, speech, "16 kHz int16 speech"),
             vad_call(state, 16000, signals.to_float32(speech), "16 kHz float32 speech"),
@@ -73,25 +72,25 @@ def _dtypes(state: State) -> ObserveReply:
 
 
 @probe("vad.rates")
-def _rates(state: State) -> ObserveReply:
+def _rates(state: State) -> Observed:
     calls = [
         vad_call(state, rate, np.array(signals.speech(rate)), f"{rate} Hz int16 speech")
         for rate in signals.RATES
     ]
-    return _reply("vad.rates", calls)
+    return _reply(calls)
 
 
 @probe("vad.silence")
-def _silence(state: State) -> ObserveReply:
+def _silence(state: State) -> Observed:
     calls = [
         vad_call(state, rate, signals.silence(rate, 5.0), f"5 s of {rate} Hz silence")
         for rate in signals.RATES
     ]
-    return _reply("vad.silence", calls)
+    return _reply(calls)
 
 
 @probe("vad.edges")
-def _edges(state: State) -> ObserveReply:
+def _edges(state: State) -> Observed:
     speech = np.array(signals.speech(16000))
     calls = []
     for size in (0, 1, 160):
@@ -99,11 +98,11 @@ def _edges(state: State) -> ObserveReply:
             source = np.array(speech[8000 : 8000 + size])
             samples = source if dtype == "int16" else signals.to_float32(source)
             calls.append(vad_call(state, 16000, samples, f"{size} {dtype} samples"))
-    return _reply("vad.edges", calls)
+    return _reply(calls)
 
 
 @probe("vad.untouched")
-def _untouched(state: State) -> ObserveReply:
+def _untouched(state: State) -> Observed:
     speech = np.array(signals.speech(16000))
     calls = []
     for label, samples in (
@@ -118,14 +117,13 @@ def _untouched(state: State) -> ObserveReply:
             else len(before)
         )
         calls.append(_with(record, changed=changed))
-    return _reply("vad.untouched", calls)
+    return _reply(calls)
 
 
 @probe("vad.twice")
-def _twice(state: State) -> ObserveReply:
+def _twice(state: State) -> Observed:
     speech = np.array(signals.speech(16000))
     return _reply(
-        "vad.twice",
         [
             vad_call(state, 16000, speech, "16 kHz speech"),
             vad_call(state, 16000, speech, "16 kHz speech (again)"),
@@ -134,7 +132,7 @@ def _twice(state: State) -> ObserveReply:
 
 
 @probe("vad.threads")
-def _threads(state: State) -> ObserveReply:
+def _threads(state: State) -> Observed:
     chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:8]
     sequential = [vad_call(state, 48000, c, f"chunk {i}") for i, c in enumerate(chunks)]
     jobs = [i % len(chunks) for i in range(16)]
@@ -142,11 +140,11 @@ def _threads(state: State) -> ObserveReply:
         threaded = list(
             pool.map(lambda i: vad_call(state, 48000, chunks[i], f"chunk {i} (threaded)"), jobs)
         )
-    return _reply("vad.threads", sequential + threaded, jobs=jobs, threads=4)
+    return _reply(sequential + threaded, jobs=jobs, threads=4)
 
 
 @probe("vad.latency")
-def _latency(state: State) -> ObserveReply:
+def _latency(state: State) -> Observed:
     chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:15]
     calls = [vad_call(state, 48000, c, f"chunk {i}") for i, c in enumerate(chunks)]
-    return _reply("vad.latency", calls)
+    return _reply(calls)
