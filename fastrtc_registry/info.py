@@ -147,6 +147,7 @@ def package_info(
         full = search(
             None,
             include_all=True,
+            offline=offline,
             refresh=refresh,
             index_url=index_url,
             catalog=catalog,
