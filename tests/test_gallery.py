@@ -372,13 +372,19 @@ def test_the_shipped_gallery_renders_every_catalog_entry(browser: Browser, tmp_p
         )
     ]
     links = browser.evaluate(
-        "Array.from(document.querySelectorAll('[data-name=humaware] a'))"
+        "Array.from(document.querySelectorAll('[data-name=humaware] .plugin-links a'))"
         ".map(a => [a.textContent, a.href])"
     )
     assert links == [
         ["Demo", "https://github.com/CuriousMonkey7/HumAwareVad/blob/main/app.py"],
         ["Repository", "https://github.com/CuriousMonkey7/HumAwareVad"],
     ]
+    # Every validation badge links to its row in the records table.
+    targets = browser.evaluate(
+        "Array.from(document.querySelectorAll('.plugin-badges a.badge'))"
+        ".map(a => document.getElementById(a.hash.slice(1)) !== null)"
+    )
+    assert targets == [True] * len(catalog.entries)
     assert browser.problems() == []
 
 

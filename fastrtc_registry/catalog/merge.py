@@ -99,6 +99,7 @@ class MergeResult:
     added: tuple[str, ...] = ()
     validated: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())
+    benchmarked: tuple[str, ...] = ()
 
 
 def normalise_entry(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,18 +172,19 @@ def merge_registry(
         if entry is not None and canonicalize(entry["package"]) == canonicalize(run.package):
             entry["validation"] = run.record.as_dict()
             validated.append(f"{run.kind} {canonicalize(run.name)}: {run.record.status}")
+    benchmarked: list[str] = []
     for bench in benches:
         entry = entries.get(_key(bench.kind, bench.name))
         if entry is not None and canonicalize(entry["package"]) == canonicalize(bench.package):
             entry["bench"] = bench.record.as_dict()
-            validated.append(f"{bench.kind} {canonicalize(bench.name)}: benchmarked")
+            benchmarked.append(f"{bench.kind} {canonicalize(bench.name)}")
     merged = {key: _copy(value) for key, value in doc.items() if key not in ("plugins", "removed")}
     merged["schema_version"] = doc.get("schema_version", SCHEMA_VERSION)
     merged["plugins"] = [entries[key] for key in sorted(entries)]
     merged["removed"] = sorted(
         (_copy(r) for r in doc.get("removed", [])), key=lambda r: canonicalize(r["package"])
     )
-    return MergeResult(merged, tuple(added), tuple(validated), tuple(skipped))
+    return MergeResult(merged, tuple(added), tuple(validated), tuple(skipped), tuple(benchmarked))
 
 
 def _summary(text: str) -> str:

@@ -38,6 +38,7 @@ class UpdateResult:
     validated: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    benchmarked: tuple[str, ...] = ()
 
 
 def update_registry(
@@ -113,7 +114,14 @@ def update_registry(
     if changed and write:
         write_text_atomic(path, text, mode=path.stat().st_mode & 0o777)
     return UpdateResult(
-        path, changed, text, result.added, result.validated, result.skipped, tuple(notes)
+        path,
+        changed,
+        text,
+        result.added,
+        result.validated,
+        result.skipped,
+        tuple(notes),
+        result.benchmarked,
     )
 
 

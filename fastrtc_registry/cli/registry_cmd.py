@@ -140,6 +140,7 @@ def update_command(
         warn(clean_text(mask_secrets(note), 500))
     lines = [f"added {label}" for label in result.added]
     lines += [f"validated {label}" for label in result.validated]
+    lines += [f"benchmarked {label}" for label in result.benchmarked]
     lines += [f"skipped {label}" for label in result.skipped]
     if not result.changed:
         lines.append(f"{result.path}: up to date")
