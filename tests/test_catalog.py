@@ -12,9 +12,9 @@ import pytest
 from fastrtc_registry.catalog import (
     MAX_CATALOG_BYTES,
     SCHEMA_VERSION,
-    load_catalog,
     embedded_catalog,
     embedded_catalog_path,
+    load_catalog,
     parse_catalog,
 )
 from fastrtc_registry.errors import CatalogError, PluginNotInstalledError
