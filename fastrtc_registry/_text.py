@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 __all__ = [
     "clean_text",
     "confusable",
+    "counted",
     "has_control",
     "mask_secrets",
     "mask_url",
@@ -38,6 +39,11 @@ def clean_text(text: object, limit: int | None = None) -> str:
     value = _SPACE.sub(" ", value.replace("\r\n", " "))
     value = _CONTROL.sub("", value).strip()
     return truncate(value, limit) if limit is not None else value
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``1 warning``, ``2 warnings``: a count with the word that agrees with it."""
+    return f"{count} {one if count == 1 else many}"
 
 
 def has_control(text: str) -> bool:

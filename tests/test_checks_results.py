@@ -48,7 +48,7 @@ def test_summary_counts_each_status() -> None:
         "errors": 1,
         "needs_network": 0,
     }
-    assert summary.line() == "2 passed, 1 failed, 1 errors, 1 warnings, 1 skipped"
+    assert summary.line() == "2 passed, 1 failed, 1 error, 1 warning, 1 skipped"
 
 
 def test_ignoring_turns_a_failure_into_a_skip_and_keeps_the_reason() -> None:
@@ -154,4 +154,4 @@ def test_skip_reasons_reach_json_junit_and_the_summary() -> None:
     assert report.exit_code() == 0
     skipped = ET.fromstring(report.to_junit()).findall(".//skipped")
     assert [s.get("type") for s in skipped] == ["needs-network", "after IMP103"]
-    assert "1 need the network" in report.summary.line()
+    assert "1 needs the network" in report.summary.line()

@@ -282,7 +282,7 @@ def test_cards_carry_tags_badges_install_and_links() -> None:
     assert "not validated yet" in webrtc and "plugin-links" not in webrtc
     assert (
         'badge-failed" href="#validation-turn-taking-patient">checks: failed '
-        "(20 passed, 2 failed, 1 warnings · fastrtc-patient-pause 0.2.0)"
+        "(20 passed, 2 failed, 1 warning · fastrtc-patient-pause 0.2.0)"
     ) in patient
     assert "load_turn_taking(&quot;patient&quot;)" in patient
     assert 'data-tags="turn-taking-algorithm"' in patient

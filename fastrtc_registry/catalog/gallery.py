@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Literal
 
-from .._text import clean_text
+from .._text import clean_text, counted
 from .model import BenchRecord, Catalog, CatalogEntry, ValidationRecord
 from .rules import KIND_TAGS
 
@@ -138,12 +138,12 @@ def _text(value: str) -> str:
 def _counts(record: ValidationRecord) -> str:
     parts = [f"{record.passed} passed", f"{record.failed} failed"]
     parts += [
-        f"{count} {word}"
-        for count, word in (
-            (record.errors, "errors"),
-            (record.warnings, "warnings"),
-            (record.needs_network, "need the network"),
-            (record.skipped, "skipped"),
+        counted(count, one, many)
+        for count, one, many in (
+            (record.errors, "error", "errors"),
+            (record.warnings, "warning", "warnings"),
+            (record.needs_network, "needs the network", "need the network"),
+            (record.skipped, "skipped", "skipped"),
         )
         if count
     ]

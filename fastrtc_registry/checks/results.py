@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from .._text import counted
+
 __all__ = [
     "STATUSES",
     "CheckResult",
@@ -104,16 +106,15 @@ class Summary:
     def line(self) -> str:
         """One human line, e.g. ``27 passed, 1 failed, 2 warnings``."""
         parts = [f"{self.passed} passed"]
-        for count, word in (
-            (self.failed, "failed"),
-            (self.errors, "errors"),
-            (self.warnings, "warnings"),
-            (self.skipped, "skipped"),
+        for count, one, many in (
+            (self.failed, "failed", "failed"),
+            (self.errors, "error", "errors"),
+            (self.warnings, "warning", "warnings"),
+            (self.skipped, "skipped", "skipped"),
+            (self.needs_network, "needs the network", "need the network"),
         ):
             if count:
-                parts.append(f"{count} {word}")
-        if self.needs_network:
-            parts.append(f"{self.needs_network} need the network")
+                parts.append(counted(count, one, many))
         return ", ".join(parts)
 
 
