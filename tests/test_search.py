@@ -196,6 +196,10 @@ def test_long_and_confusable_names_are_cut_and_flagged(monkeypatch: pytest.Monke
     assert all(len(line) <= 80 for line in table), table
     assert any("?!" in line and "confusable" in line for line in table)
     assert "l" * 30 not in result.stdout
+    # Narrow screens give the summary room by dropping columns; wide ones show them all.
+    assert table[0].split() == ["name", "kind", "status", "summary"]
+    wide = cli("search", env_columns=140).stdout.splitlines()[0].split()
+    assert wide == ["name", "kind", "package", "version", "status", "validated", "summary"]
 
 
 def test_info_offline_finds_an_installed_plugin_the_catalog_does_not_know(good_env) -> None:

@@ -159,7 +159,14 @@ def _progress() -> Iterator[Callable[[ScanProgress], None]]:
             status.stop()
 
 
-_WIDTHS = {"name": 14, "kind": 11, "package": 16, "version": 8, "status": 12, "validated": 9}
+_WIDTHS = {"name": 14, "kind": 11, "package": 16, "version": 8, "status": 12, "validated": 13}
+_OPTIONAL = ("version", "validated", "package")  # dropped in this order on narrow screens
+_MIN_SUMMARY = 24
+
+
+def _used(columns: list[str]) -> int:
+    """Screen columns taken by ``columns`` and the gaps after them."""
+    return sum(_WIDTHS[c] for c in columns) + len(columns)
 
 
 def _status(row: SearchResult) -> str:
@@ -186,8 +193,14 @@ def _render(rows: list[SearchResult], query: str | None) -> None:
     validated = any(r.validation for r in rows)
     columns = ["name", "kind", "package", "version", "status"] + ["validated"] * validated
     # Every cell is cut to its column, so hostile or just long names never
-    # push the others off an 80-column screen; the summary gets the rest.
-    used = sum(_WIDTHS[c] for c in columns) + len(columns)
+    # push the others off the screen; the summary gets the rest, and on a
+    # narrow screen the least useful columns give way to it (--json has all).
+    for optional in _OPTIONAL:
+        if out.width - _used(columns) >= _MIN_SUMMARY:
+            break
+        if optional in columns:
+            columns.remove(optional)
+    used = _used(columns)
     table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     for column in columns:
         table.add_column(column, no_wrap=True, width=_WIDTHS[column])
@@ -200,15 +213,15 @@ def _render(rows: list[SearchResult], query: str | None) -> None:
         name = cut(r.name, "name")
         if r.confusable:
             name = cut(r.name, "name")[: _WIDTHS["name"] - 3] + "[red] ?![/]"
-        cells = [
-            name,
-            cut(r.kind or "-", "kind"),
-            cut(r.package, "package"),
-            cut(r.version or r.installed_version or "-", "version"),
-            _status(r),
-        ]
-        if validated:
-            cells.append(cut(r.validation.status if r.validation else "-", "validated"))
+        values = {
+            "name": name,
+            "kind": cut(r.kind or "-", "kind"),
+            "package": cut(r.package, "package"),
+            "version": cut(r.version or r.installed_version or "-", "version"),
+            "status": _status(r),
+            "validated": cut(r.validation.status if r.validation else "-", "validated"),
+        }
+        cells = [values[c] for c in columns]
         summary = r.error or r.summary
         if r.confusable:
             summary = f"confusable: its name mixes scripts; {summary}"
