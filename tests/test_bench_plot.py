@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from _ci import require_module
 
 from fastrtc_registry.bench import BenchResult
 from fastrtc_registry.bench.plot import columns, render_svg, write_plot
@@ -59,7 +59,7 @@ def test_write_plot_svg(tmp_path: Path) -> None:
 
 
 def test_write_plot_png(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
+    require_module("matplotlib")  # optional for users; CI installs it (the test extra)
     target = tmp_path / "chart.png"
     write_plot(RESULTS, target)
     assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
