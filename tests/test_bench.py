@@ -173,11 +173,14 @@ def test_plot_path_is_checked_before_the_run(
     assert message in _flat(result.stderr)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("matplotlib") is not None, reason="matplotlib is installed"
-)
 def test_png_needs_matplotlib(bench_env: PluginEnv, tmp_path: Path) -> None:
-    result = bench_env.run("bench", "energy", "--plot", str(tmp_path / "p.png"))
+    # Hide an installed matplotlib behind a package of that name that fails to import.
+    shadow = tmp_path / "shadow" / "matplotlib"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('hidden for this test')\n")
+    result = bench_env.run(
+        "bench", "energy", "--plot", str(tmp_path / "p.png"), env={"PYTHONPATH": str(shadow.parent)}
+    )
     assert result.returncode == 2
     assert "needs matplotlib" in _flat(result.stderr)
 

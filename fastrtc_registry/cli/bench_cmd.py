@@ -79,18 +79,22 @@ def bench_command(
 
 def _check_plot_path(plot: Path) -> None:
     """Refuse a chart path that cannot be written, before minutes of measuring."""
-    import importlib.util
-
     suffix = plot.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise typer.BadParameter(
             "the chart is SVG or PNG: give a file name ending in .svg or .png", param_hint="--plot"
         )
-    if suffix == ".png" and importlib.util.find_spec("matplotlib") is None:
-        raise typer.BadParameter(
-            "a PNG chart needs matplotlib (pip install matplotlib); or end the name in .svg",
-            param_hint="--plot",
-        )
+    if suffix == ".png":
+        # Imported now, not only looked for: a matplotlib that fails to import
+        # would otherwise lose the whole run's figures at the end.
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as exc:
+            raise typer.BadParameter(
+                f"a PNG chart needs matplotlib (pip install matplotlib; {exc}); "
+                "or end the name in .svg",
+                param_hint="--plot",
+            ) from None
     parent = plot.parent if str(plot.parent) else Path(".")
     if not parent.is_dir():
         raise typer.BadParameter(f"directory {parent} does not exist", param_hint="--plot")
