@@ -3,7 +3,8 @@
 Each handler takes a typed request and the worker's state (the loaded
 object, the built model or handler) and returns a typed reply. Named
 observations (``ObserveRequest.probe``) are looked up in :data:`PROBES`,
-filled by :mod:`.observe_vad` and :mod:`.observe_turn_taking`.
+filled by :mod:`.observe_vad`, :mod:`.observe_turn_taking` and
+:mod:`.observe_conversations` (the shared toolkit is :mod:`.probes`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .probes import PROBES, Observed, State, exc_info, observed_call, probe, signature_fact
 from .protocol import (
     BuildReply,
     BuildRequest,
-    CallRecord,
     LoadReply,
     LoadRequest,
     ObjectFacts,
@@ -24,75 +25,9 @@ from .protocol import (
     ObserveRequest,
     Reply,
     SignatureFact,
-    encode_value,
 )
-from .worker import exc_info
 
-__all__ = [
-    "HANDLERS",
-    "PROBES",
-    "Observed",
-    "Probe",
-    "observed_call",
-    "probe",
-    "signature_fact",
-]
-
-State = dict[str, Any]
-Observed = tuple[tuple[CallRecord, ...], dict[str, Any]]
-"""What a probe saw: the plugin calls it made, and facts that are not calls."""
-Probe = Callable[[State], Observed]
-PROBES: dict[str, Probe] = {}
-
-
-def probe(name: str) -> Callable[[Probe], Probe]:
-    """Register a worker-side observation under ``name`` (what checks list in ``needs``).
-
-    The reply is sent under the name the request asked for, so a probe never
-    repeats it.
-    """
-
-    def register(func: Probe) -> Probe:
-        PROBES[name] = func
-        return func
-
-    return register
-
-
-def observed_call(
-    label: str, func: Callable[..., Any], *args: Any, **kwargs: Any
-) -> tuple[CallRecord, Any]:
-    """Call plugin code; the record (answer encoded, or the exception) and the raw answer."""
-    started = time.perf_counter()
-    try:
-        answer = func(*args, **kwargs)
-    except Exception as exc:
-        return CallRecord(label, error=exc_info(exc), elapsed_s=time.perf_counter() - started), None
-    elapsed = time.perf_counter() - started
-    return CallRecord(label, answer=encode_value(answer), elapsed_s=elapsed), answer
-
-
-def signature_fact(owner: Any, method: str, args: tuple[Any, ...]) -> SignatureFact:
-    """Whether ``owner.method`` exists and binds ``args`` (include ``self`` for a class)."""
-    func = getattr(owner, method, None)
-    if not callable(func):
-        return SignatureFact(method, present=False)
-    try:
-        signature = inspect.signature(func)
-    except (TypeError, ValueError):
-        return SignatureFact(method, present=True)  # builtins: the behaviour checks will tell
-    error = None
-    try:
-        signature.bind(*args)
-    except TypeError as exc:
-        error = str(exc)
-    shown = signature
-    if inspect.isclass(owner):  # show the method as callers see it, without self
-        shown = signature.replace(parameters=list(signature.parameters.values())[1:])
-    required_kw = any(
-        p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in signature.parameters.values()
-    )
-    return SignatureFact(method, True, str(shown), error, required_kw)
+__all__ = ["HANDLERS"]
 
 
 def _load(request: LoadRequest, state: State) -> Reply:

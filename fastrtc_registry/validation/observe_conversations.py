@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..simulate import drive_handlers, running_loop, time_determine_pause
-from .observe import Observed, State, probe
 from .observe_turn_taking import FRAME, RATE, _build, _call, _guarded
+from .probes import Observed, State, probe
 
 __all__: list[str] = []
 

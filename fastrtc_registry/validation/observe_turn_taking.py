@@ -23,7 +23,7 @@ import numpy as np
 
 from ..checks import signals
 from ..simulate import drive_handlers, running_loop
-from .observe import Observed, State, observed_call, probe
+from .probes import Observed, State, observed_call, probe
 
 __all__ = [
     "FRAME",

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import signals
-from .observe import Observed, State, observed_call, probe
+from .probes import Observed, State, observed_call, probe
 from .protocol import CallRecord
 
 __all__ = ["basic_inputs", "vad_call"]

@@ -33,6 +33,7 @@ __all__ = [
     "CommandResult",
     "OutputTail",
     "Supervised",
+    "format_size",
     "kill_tree",
     "memory_limit",
     "parse_size",
@@ -47,6 +48,14 @@ MEMORY_VARIABLE = "FASTRTC_PLUGINS_MEMORY_LIMIT"
 
 _active: dict[int, str] = {}  # pid -> marker of every supervised process still running
 _active_lock = threading.Lock()
+
+
+def format_size(limit: int) -> str:
+    """``3 GiB``, ``512 MiB``: a byte count as the memory limit is shown."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2)):
+        if limit >= scale:
+            return f"{limit / scale:g} {unit}"
+    return f"{limit} bytes"
 
 
 def parse_size(text: str) -> int:
