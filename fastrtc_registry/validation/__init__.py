@@ -2,9 +2,10 @@
 
 :mod:`.targets` resolves a target (name, project, wheel, ``pypi:``) into
 installed distributions, :mod:`.protocol` holds the typed requests and replies, :mod:`.worker` the
-worker process (both sides), :mod:`.process` process control (sessions,
-limits, group kill), :mod:`.observe` and friends the worker-side code that
-calls the plugin, and :mod:`.runner` the parent side that asks for
+parent side of the worker process and :mod:`.child` its child side,
+:mod:`.process` process control (sessions, limits, group kill),
+:mod:`.observe` (request handlers), :mod:`.probes` and the ``observe_*``
+modules the worker-side code that calls the plugin, and :mod:`.runner` the parent side that asks for
 observations and hands them to the checks in :mod:`fastrtc_registry.checks`.
 """
 
