@@ -415,7 +415,9 @@ def test_good_plugins_pass_every_runtime_check(good_env: PluginEnv, spec: str, k
 
 
 def test_silero_without_its_runtime_is_reported_not_crashed() -> None:
-    results = _by_id(run_plugin_checks("fastrtc_registry.builtins:silero", "vad", timeout=120))
+    results = _by_id(
+        run_plugin_checks("fastrtc_registry.plugins.silero:silero", "vad", timeout=120)
+    )
     build = results["IMP103"]
     assert build.status == "error"
     assert "onnxruntime" in build.message or "needs network" in build.message

@@ -114,7 +114,10 @@ def test_each_turn_taking_check_catches_its_fixture(
     [
         ("fastrtc_tt_keyword:KeywordTalkie", "the keyword 'over' at the end, found by trying"),
         ("fastrtc_tt_roger:RogerTalkie", "the keyword 'roger' at the end, declared"),
-        ("fastrtc_registry._stopwords:StopWords", "the keyword 'computer' at the start, declared"),
+        (
+            "fastrtc_registry.plugins.stopwords:StopWords",
+            "the keyword 'computer' at the start, declared",
+        ),
     ],
     ids=["untagged-over", "tagged-roger", "builtin-stopwords"],
 )

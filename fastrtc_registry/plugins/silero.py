@@ -1,11 +1,11 @@
-"""The built-in plugins this package registers through its own entry points."""
+"""The built-in ``silero`` VAD: fastrtc's own Silero model, by name."""
 
 from __future__ import annotations
 
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from .errors import PluginRuntimeError
+from ..errors import PluginRuntimeError
 
 if TYPE_CHECKING:
     from fastrtc.pause_detection import PauseDetectionModel
