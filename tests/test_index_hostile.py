@@ -160,6 +160,13 @@ def _name_mismatch(wheels: Path) -> Project:
     return Project("fastrtc-bad", wheel=hostile_wheel(wheels, "fastrtc-bad", "4.0", metadata=meta))
 
 
+def _other_valid_name(wheels: Path) -> Project:
+    # A name that is valid on its own but is another project's: still a lie.
+    meta = metadata("fastrtc-other", "Requires-Dist: fastrtc")
+    wheel = hostile_wheel(wheels, "fastrtc-bad", "5.0", metadata=meta, entry_points=GOOD_EPS)
+    return Project("fastrtc-bad", wheel=wheel)
+
+
 @pytest.mark.parametrize(
     ("make", "fragment"),
     [
@@ -167,8 +174,15 @@ def _name_mismatch(wheels: Path) -> Project:
         (_huge_requires_python, "unreadable Requires-Python"),
         (_huge_version_filename, "no installable release"),
         (_name_mismatch, "invalid project name"),
+        (_other_valid_name, "names 'fastrtc-other', not the listed 'fastrtc-bad'"),
     ],
-    ids=["marker", "requires-python-5000-digits", "filename-5000-digits", "name-mismatch"],
+    ids=[
+        "marker",
+        "requires-python-5000-digits",
+        "filename-5000-digits",
+        "name-mismatch",
+        "another-valid-name",
+    ],
 )
 def test_one_bad_project_spoils_only_its_own_row(serve, wheels: Path, online: Path, make, fragment):
     serve(good(wheels), make(wheels))
