@@ -410,7 +410,7 @@ def test_the_chart_marks_defaults_limits_and_the_best_choice() -> None:
     assert "<svg" in render_html(_bench_catalog()) and "<svg" not in render_markdown(
         _bench_catalog()
     )
-    assert '<img src="img/tradeoff.svg"' in render_markdown(_bench_catalog())
+    assert "](img/tradeoff.svg)" in render_markdown(_bench_catalog())
 
 
 def test_the_chart_file_matches_the_catalog() -> None:
@@ -752,6 +752,6 @@ def test_docs_page_builds_strict_and_filters_in_the_browser(
     assert sorted(browser.evaluate(VISIBLE)) == sorted(
         e.name for e in catalog.entries if e.kind == "vad"
     )
-    chart = "document.querySelector('.tradeoff img')"
+    chart = "document.querySelector('img[src$=\"tradeoff.svg\"]')"
     assert browser.evaluate(f"{chart}.complete && {chart}.naturalWidth") == 720
     assert browser.problems() == []

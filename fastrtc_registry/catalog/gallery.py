@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Literal
@@ -611,8 +612,10 @@ def render_chart(catalog: Catalog) -> str:
         return "\n".join(out) + "\n</svg>\n"
     xs = [x for _l, pts, _d in curves for x, _y in pts]
     ys = [y for _l, pts, _d in curves for _x, y in pts]
-    x_max = max(0.1, max(xs) * 1.1)
-    y_max = max(1000.0, max(ys) * 1.1)
+    x_step = 0.05 if max(xs) <= 0.4 else 0.1
+    y_step = 250.0 if max(ys) <= 2500 else 1000.0
+    x_max = max(0.1, math.ceil(max(xs) * 1.05 / x_step) * x_step)
+    y_max = max(1000.0, math.ceil(max(ys) * 1.05 / y_step) * y_step)
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def px(x: float) -> float:
@@ -624,10 +627,11 @@ def render_chart(catalog: Catalog) -> str:
     axis = 'stroke="#5b6270" stroke-width="1"'
     out.append(f'<line x1="{left}" y1="{py(0)}" x2="{px(x_max)}" y2="{py(0)}" {axis}/>')
     out.append(f'<line x1="{left}" y1="{py(0)}" x2="{left}" y2="{py(y_max)}" {axis}/>')
-    for i in range(6):
-        x = x_max * i / 5
+    for i in range(round(x_max / x_step) + 1):
+        x = i * x_step
         out.append(f'<text x="{px(x)}" y="{py(0) + 16}" text-anchor="middle">{x:.0%}</text>')
-        y = y_max * i / 5
+    for i in range(round(y_max / y_step) + 1):
+        y = i * y_step
         out.append(f'<text x="{left - 6}" y="{py(y) + 4}" text-anchor="end">{y:.0f}</text>')
     out.append(
         f'<text x="{left + plot_w / 2}" y="{height - 12}" text-anchor="middle">'
@@ -690,20 +694,30 @@ def render_chart(catalog: Catalog) -> str:
     return "\n".join(out) + "\n</svg>\n"
 
 
-def _comparison(catalog: Catalog, chart: str) -> str:
+_CHART_CAPTION = (
+    "The trade-off: each line is one plugin's sweep of its setting; the ringed point is its "
+    "default. Lower left is better; the best plugin at ≤ 5% false cutoffs is labelled."
+)
+
+
+def _comparison(catalog: Catalog, chart: str | None) -> str:
+    """The tables, then the chart inline (HTML) or nothing (markdown adds the image)."""
+    figure = (
+        f'<figure class="tradeoff">\n{chart}\n<figcaption>{escape(_CHART_CAPTION)}'
+        "</figcaption>\n</figure>\n"
+        if chart is not None
+        else ""
+    )
     return (
         '<div class="plugin-comparison">\n'
         "<p>Click a column header to sort by it (again to reverse); plugins without the figure "
         "stay last.</p>\n"
-        f"{_tables(catalog)}\n"
-        f'<figure class="tradeoff">\n{chart}\n<figcaption>The trade-off: each line is one '
-        "plugin's sweep of its setting; the ringed point is its default. Lower left is "
-        "better; the best plugin at ≤ 5% false cutoffs is labelled.</figcaption>\n</figure>\n"
-        "</div>"
+        f"{_tables(catalog)}\n{figure}</div>"
     )
 
 
-_CHART_IMG = f'<img src="{CHART_PATH}" alt="Trade-off chart: false cutoffs against latency p50">'
+# A markdown image outside the raw HTML, so MkDocs resolves the path for the page.
+_CHART_IMAGE = f"![Trade-off chart: false cutoffs against latency p50]({CHART_PATH})"
 
 
 def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
@@ -716,7 +730,9 @@ def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
         f"<style>{STYLE}</style>\n\n"
         f"{_body(catalog)}\n\n"
         "## Comparison\n\n"
-        f"{_comparison(catalog, _CHART_IMG)}\n\n"
+        f"{_comparison(catalog, None)}\n\n"
+        f"{_CHART_IMAGE}\n\n"
+        f"{_CHART_CAPTION}\n\n"
         "## Validation records\n\n"
         f"{_records(catalog)}\n\n"
         f"Each record counts the checks of one real `fastrtc-plugins registry update --validate` "
