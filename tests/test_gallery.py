@@ -287,7 +287,7 @@ BENCH_CATALOG = {
                 false_cutoffs=0.03,
                 end_of_turn_p50_ms=480.0,
                 end_of_turn_p95_ms=700.0,
-                latency_at_5pct_ms=450.0,
+                latency_at_5pct_ms=480.0,
                 false_cutoffs_at_500ms=0.03,
                 sweep=_sweep((0.1, 0.08, 300.0), (0.2, 0.03, 480.0), (0.4, 0.01, 650.0)),
             ),
