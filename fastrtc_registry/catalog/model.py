@@ -80,6 +80,12 @@ class BenchRecord:
     missed_turns: int | None = None
     p50_ms: float | None = None
     realtime_factor: float | None = None
+    false_cutoffs: float | None = None
+    hesitations: int | None = None
+    turn_ends: int | None = None
+    latency_at_5pct_ms: float | None = None
+    false_cutoffs_at_500ms: float | None = None
+    sweep: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used in registry.json."""
