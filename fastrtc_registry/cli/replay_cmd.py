@@ -142,7 +142,7 @@ def _render(result: ReplayResult) -> None:
     disagree = sum(1 for t in result.turns if t.disagreement)
     out.print(
         f"[dim]{len(result.turns)} turns answered, {disagree} with disagreement (!: a reply "
-        f"missing, or delays more than {result.tolerance_s * 1000:.0f} ms apart). Each cell: "
-        "reply time, +delay from the end of speech (first VAD). See docs/replay.md.[/]",
+        f"missing, or delays more than {result.tolerance_s * 1000:.0f} ms apart); delays "
+        "from the end of speech as the first VAD heard it. See docs/replay.md.[/]",
         soft_wrap=True,
     )
