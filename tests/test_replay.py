@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import struct
-import wave
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
