@@ -356,7 +356,7 @@ def replay_action(request: Mapping[str, Any]) -> dict[str, Any]:
             except Exception as exc:
                 vad_errors[vad] = _vad_error(vad, _one_line(exc))
         if vad in vad_errors:
-            runs.append({"error": f"VAD {vad}: {vad_errors[vad]}", "replies_s": []})
+            runs.append({"error": f"the VAD {vad} could not run (see its speech)", "replies_s": []})
             continue
         try:
             from .loading import load_turn_taking
@@ -381,8 +381,8 @@ def _build_vad(name: str) -> Any:
 def _vad_error(name: str, error: str) -> str:
     if name == DEFAULT_VAD:
         return (
-            f"{error}; silero fetches its weights from the Hugging Face hub: pass an offline "
-            "VAD with --vad NAME (see: fastrtc-plugins list --kind vad)"
+            "silero, the default VAD, fetches its weights from the Hugging Face hub: pass an "
+            f"offline VAD with --vad NAME (see: fastrtc-plugins list --kind vad); {error}"
         )
     return error
 

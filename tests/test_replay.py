@@ -200,3 +200,12 @@ def test_stereo_44k_timeline_and_png(good_env: PluginEnv, tmp_path: Path) -> Non
     png = good_env.run(*args, "--plot", str(tmp_path / "r.png"), "--json")
     assert png.returncode == 0, png.stderr
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_default_vad_offline_says_which_vad_to_pass(good_env: PluginEnv) -> None:
+    result = good_env.run("replay", str(speech_wav_path()), "--json", env={"HF_HUB_OFFLINE": "1"})
+    data = json.loads(result.stdout)
+    assert result.returncode == 1
+    (track,) = data["vads"]
+    assert track["name"] == "silero" and "--vad NAME" in track["error"]
+    assert data["runs"][0]["error"] == "the VAD silero could not run (see its speech)"
