@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     list_cmd,
     new_cmd,
     registry_cmd,
+    replay_cmd,
     search_cmd,
     validate_cmd,
 )
