@@ -117,8 +117,10 @@ def _definition_line(source: Path, qualname: str, check_id: str) -> int | None:
         prefix = re.match(r"[A-Z]+", check_id)
         for method in _METHODS.get(prefix.group(0) if prefix else "", ()):
             for node in found.body:
-                is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                if is_def and node.name == method:
+                if (
+                    isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and node.name == method
+                ):
                     return node.lineno
     return found.lineno if found is not None else None
 
