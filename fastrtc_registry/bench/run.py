@@ -66,6 +66,14 @@ class BenchResult:
     end_of_turn_p95_ms: float | None = None
     false_turn_ends: int | None = None
     missed_turns: int | None = None
+    false_cutoffs: float | None = None
+    """Share of hesitations (pauses inside a turn) during which the handler replied."""
+    hesitations: int | None = None
+    turn_ends: int | None = None
+    latency_at_5pct_ms: float | None = None
+    false_cutoffs_at_500ms: float | None = None
+    sweep: Mapping[str, Any] | None = None
+    """The trade-off curve: ``{"setting", "points": [...]}`` (see BenchRecord)."""
     reference_vad: str | None = None
     """For a turn-taking plugin: the VAD it was driven with."""
     conditions: Mapping[str, Any] = field(default_factory=dict)
