@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, console, emit_json
+from ._app import JsonOption, app, check_plot_path, console, emit_json
 
 if TYPE_CHECKING:
     from ..replay import ReplayResult
@@ -58,12 +58,11 @@ def replay_command(
 
     from ..audio_file import read_audio
     from ..errors import AudioFileError
-    from .bench_cmd import _check_plot_path
     from .validate_cmd import memory_option
 
     memory = memory_option(memory_limit)
     if plot is not None:
-        _check_plot_path(plot)
+        check_plot_path(plot)
     try:
         recording = read_audio(audio)
     except AudioFileError as exc:
