@@ -71,6 +71,35 @@ class PluginEnv:
         )
 
 
+_HIDING_SITECUSTOMIZE = """\
+import importlib.machinery as _machinery
+import sys as _sys
+
+_HIDDEN = frozenset(%r)
+
+
+class _HidingPathFinder(_machinery.PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in _HIDDEN:
+            return None
+        return _machinery.PathFinder.find_spec(name, path, target)
+
+
+_sys.meta_path[:] = [
+    _HidingPathFinder if f is _machinery.PathFinder else f for f in _sys.meta_path
+]
+"""
+
+
+def hiding_pythonpath(tmp_path: Path, *modules: str) -> str:
+    """A PYTHONPATH on which MODULES look uninstalled, to ``find_spec`` and ``import`` alike."""
+    where = tmp_path / "hiding"
+    where.mkdir(parents=True, exist_ok=True)
+    (where / "sitecustomize.py").write_text(_HIDING_SITECUSTOMIZE % (sorted(modules),))
+    return str(where)
+
+
 def build_wheel(project: Path, outdir: Path) -> Path:
     """Build ``project`` into a wheel in ``outdir`` with its real build backend."""
     outdir.mkdir(parents=True, exist_ok=True)
