@@ -33,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import CORPUS_VERSION, FLOOR_DBFS, RATES, Turn, _at_level, _clip, _pink, _rng, _speech
 from ._speech import utterances
+from .corpus import CORPUS_VERSION, FLOOR_DBFS, RATES, Turn, _at_level, _clip, _pink, _rng, _speech
 
 __all__ = [
     "HESITATION_S",
@@ -106,7 +106,9 @@ def _voices() -> tuple[np.ndarray, dict[str, object]]:
     return audio, labels
 
 
-def _sources(rate: int) -> list[tuple[str, np.ndarray, list[tuple[int, int, list[tuple[int, int]]]]]]:
+def _sources(
+    rate: int,
+) -> list[tuple[str, np.ndarray, list[tuple[int, int, list[tuple[int, int]]]]]]:
     """(name, float audio at ``rate``, [(first, end, word gaps)] in 10 ms frames) per source."""
     from ..simulate import fastrtc_speech, resample
 
@@ -114,7 +116,9 @@ def _sources(rate: int) -> list[tuple[str, np.ndarray, list[tuple[int, int, list
     size = source_rate // 100
     recording = []
     for first, end in utterances():
-        gaps = find_word_gaps(data[first * size : end * size], source_rate, threshold_dbfs=-40.0, min_frames=5)
+        gaps = find_word_gaps(
+            data[first * size : end * size], source_rate, threshold_dbfs=-40.0, min_frames=5
+        )
         recording.append((first, end, [(first + a, first + b) for a, b in gaps]))
     voices, labels = _voices()
     spoken = [
@@ -141,7 +145,9 @@ def talks(rate: int = 48000) -> list[Talk]:
             turns: list[Turn] = []
             at = round(LEAD_S * 100)
             for first, end, gaps in spans:
-                inner = [g for g in gaps if g[0] - first >= EDGE_FRAMES and end - g[1] >= EDGE_FRAMES]
+                inner = [
+                    g for g in gaps if g[0] - first >= EDGE_FRAMES and end - g[1] >= EDGE_FRAMES
+                ]
                 chosen = sorted(
                     inner[int(i)]
                     for i in rng.permutation(len(inner))[: min(MAX_PER_UTTERANCE, len(inner))]
@@ -157,7 +163,9 @@ def talks(rate: int = 48000) -> list[Talk]:
                     at += middle - cursor + pause
                     cursor = middle
                     labels.append(np.zeros(gap_end - middle, dtype=bool))
-                    hesitations.append((round(start / 100, 2), round((at + gap_end - middle) / 100, 2)))
+                    hesitations.append(
+                        (round(start / 100, 2), round((at + gap_end - middle) / 100, 2))
+                    )
                     at += gap_end - middle
                     pieces.append(audio[middle * frames : gap_end * frames])
                     cursor = gap_end
@@ -170,7 +178,9 @@ def talks(rate: int = 48000) -> list[Talk]:
                 turns.append(Turn(round(at / 100, 2), round((at + pause) / 100, 2)))
                 at += pause
             signal = np.concatenate(pieces)
-            floor = _at_level(_pink(rate, len(signal) / rate, 1100 + 10 * source_key + round_), FLOOR_DBFS)
+            floor = _at_level(
+                _pink(rate, len(signal) / rate, 1100 + 10 * source_key + round_), FLOOR_DBFS
+            )
             name = f"hesitations/{source} {round_ + 1}"
             clip = _clip(name, "hesitations", rate, signal + floor, np.concatenate(labels))
             out.append(Talk(name, rate, clip.audio, clip.labels, tuple(hesitations), tuple(turns)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -296,9 +297,11 @@ def tradeoff(
                     latency = before_ms + fraction * (ms - before_ms)
             break
     at_latency = None
-    for (left_ms, left), (right_ms, right) in zip(curve, curve[1:]):
+    for (left_ms, left), (right_ms, right) in itertools.pairwise(curve):
         if left_ms <= at_latency_ms <= right_ms:
-            fraction = (at_latency_ms - left_ms) / (right_ms - left_ms) if right_ms > left_ms else 0.0
+            fraction = (
+                (at_latency_ms - left_ms) / (right_ms - left_ms) if right_ms > left_ms else 0.0
+            )
             at_latency = left + fraction * (right - left)
             break
     if at_latency is None and len(curve) == 1 and curve[0][0] == at_latency_ms:

@@ -145,12 +145,14 @@ def bench_plugins(
     python: str | None = None,
     memory: int | str | None = None,
     on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[BenchResult, float], None] | None = None,
 ) -> list[BenchResult]:
     """Benchmark the named plugins, each in its own worker, one after another; ranked.
 
     Each worker runs under the validator's process control: its own process
     group, killed with its children at ``timeout``, and a memory limit
     (``memory`` bytes or a size like ``"3G"``; default the environment's or 3 GiB).
+    ``on_done`` hears each result and the seconds its worker took.
     """
     from ..validation.bench import run_bench
 
@@ -158,8 +160,11 @@ def bench_plugins(
     for name in names:
         if on_start is not None:
             on_start(name)
+        began = time.perf_counter()
         answer, error = run_bench(name, timeout=timeout, python=python, memory=memory)
         results.append(_result(name, answer, error))
+        if on_done is not None:
+            on_done(results[-1], time.perf_counter() - began)
     return rank(results)
 
 

@@ -43,7 +43,7 @@ def sweep_for(tags: Mapping[str, Any] | None) -> Sweep | None:
     return PAUSE_SWEEP
 
 
-def _builder(cls: Any, vad: Any, setting: str | None, value: float | None) -> Callable[[Any], Any]:
+def _builder(cls: Any, vad: Any, setting: str | None, value: float) -> Callable[[Any], Any]:
     from dataclasses import fields
 
     from fastrtc import AlgoOptions
@@ -64,9 +64,9 @@ def measure_hesitations(cls: Any, vad: Any, sweep: Sweep | None, rate: int) -> d
     from . import hesitations
     from .metrics import CutoffCounts, score_hesitations, tradeoff
 
-    values: Sequence[float | None] = [None, *(sweep.values if sweep else ())]
-    builders = [_builder(cls, vad, sweep.setting if sweep else None, v) for v in values[1:]]
-    builders.insert(0, _builder(cls, vad, None, None))
+    values: Sequence[float] = sweep.values if sweep else ()
+    builders = [_builder(cls, vad, None, 0.0)]
+    builders += [_builder(cls, vad, sweep.setting if sweep else None, v) for v in values]
     totals = [CutoffCounts() for _ in builders]
     for talk in hesitations.talks(rate):
         handlers = []

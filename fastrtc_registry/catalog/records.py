@@ -59,14 +59,30 @@ BENCH_FRACTIONS = (
     "humming_false_speech",
     "noise_false_speech",
     "silence_false_speech",
+    "false_cutoffs",
+    "false_cutoffs_at_500ms",
 )
-BENCH_TIMES = ("end_of_turn_p50_ms", "end_of_turn_p95_ms", "p50_ms", "realtime_factor")
-BENCH_COUNTS = ("false_turn_ends", "missed_turns")
+BENCH_TIMES = (
+    "end_of_turn_p50_ms",
+    "end_of_turn_p95_ms",
+    "p50_ms",
+    "realtime_factor",
+    "latency_at_5pct_ms",
+)
+BENCH_COUNTS = ("false_turn_ends", "missed_turns", "hesitations", "turn_ends")
+_SWEEP_POINT = {
+    "value": None,
+    "false_cutoffs": 1.0,
+    "end_of_turn_p50_ms": None,
+    "end_of_turn_p95_ms": None,
+    "missed_turns": None,
+}  # the fraction's top; None: a time (or the setting's value), or a count
+_MAX_SWEEP_POINTS = 50
 _BENCH_STRINGS: dict[str, Rule] = {
     **_RUN_STRINGS,
     "corpus": lambda v: text_problem(v, 20) or (None if v else "must not be empty"),
 }
-_BENCH_FIELDS = frozenset({*_BENCH_STRINGS, *BENCH_FRACTIONS, *BENCH_TIMES, *BENCH_COUNTS})
+_BENCH_FIELDS = frozenset({*_BENCH_STRINGS, *BENCH_FRACTIONS, *BENCH_TIMES, *BENCH_COUNTS, "sweep"})
 
 
 def _count_problem(value: Any) -> str | None:
@@ -139,6 +155,45 @@ def bench_problems(raw: Any, at: tuple[str | int, ...], strict: bool) -> list[Pr
             message = None if value is None else check(value)
             if message:
                 problems.append(Problem(json_pointer(*at, field), message))
+    problems.extend(_sweep_problems(raw.get("sweep"), (*at, "sweep")))
     if strict:
         problems.extend(unknown_fields(raw, _BENCH_FIELDS, at))
+    return problems
+
+
+def _sweep_problems(raw: Any, at: tuple[str | int, ...]) -> list[Problem]:
+    """What is wrong with a bench record's trade-off curve (null is fine)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping) or set(raw) != {"setting", "points"}:
+        return [Problem(json_pointer(*at), 'must be {"setting": NAME, "points": [...]} or null')]
+    problems = []
+    setting = raw["setting"]
+    if not isinstance(setting, str) or not setting.isidentifier() or len(setting) > 60:
+        problems.append(Problem(json_pointer(*at, "setting"), "must be a setting's name"))
+    points = raw["points"]
+    if not isinstance(points, list) or len(points) > _MAX_SWEEP_POINTS:
+        problems.append(
+            Problem(json_pointer(*at, "points"), f"must be a list of up to {_MAX_SWEEP_POINTS}")
+        )
+        return problems
+    for index, point in enumerate(points):
+        where = (*at, "points", index)
+        if not isinstance(point, Mapping) or set(point) != set(_SWEEP_POINT):
+            keys = ", ".join(_SWEEP_POINT)
+            problems.append(Problem(json_pointer(*where), f"must be an object with {keys}"))
+            continue
+        for field, top in _SWEEP_POINT.items():
+            value = point[field]
+            if field == "missed_turns":
+                message = _count_problem(value)
+            elif field == "value":
+                finite = isinstance(value, (int, float)) and not isinstance(value, bool)
+                message = None if finite and math.isfinite(value) else "must be a finite number"
+            elif value is None and field != "false_cutoffs":
+                message = None  # no turn answered at this point
+            else:
+                message = _figure_problem(value, top or _MAX_FIGURE)
+            if message:
+                problems.append(Problem(json_pointer(*where, field), message))
     return problems

@@ -231,10 +231,9 @@ def _check(name: str, value: Any) -> tuple[Any] | str:
 def _check_sweep(value: Any) -> tuple[Any] | str:
     import math
 
-    wrong = (
-        'bench_sweep must be {"setting": NAME, "values": [2 to 20 numbers]}, '
-        f"not {value!r}"[:300]
-    )
+    wrong = f'bench_sweep must be {{"setting": NAME, "values": [2 to 20 numbers]}}, not {value!r}'[
+        :300
+    ]
     if not isinstance(value, Mapping) or set(value) != {"setting", "values"}:
         return wrong
     setting, values = value["setting"], value["values"]
@@ -243,8 +242,7 @@ def _check_sweep(value: Any) -> tuple[Any] | str:
     if not isinstance(values, (list, tuple)) or not 2 <= len(values) <= 20:
         return wrong
     if not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-        for v in values
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
     ):
         return wrong
     return ({"setting": setting, "values": tuple(sorted(float(v) for v in values))},)
