@@ -12,18 +12,22 @@ when a plugin is loaded.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .discovery import PluginRecord, installed_plugins
-from .errors import (
-    AmbiguousPluginError,
-    PluginKindError,
-    PluginLoadError,
-    PluginNotFoundError,
-    PluginNotInstalledError,
-    PluginRuntimeError,
-    RegistryError,
-)
-from .loading import PluginCopyWarning, load_turn_taking, load_vad, reply_on_pause
+
+if TYPE_CHECKING:
+    from .discovery import PluginRecord, installed_plugins
+    from .errors import (
+        AmbiguousPluginError,
+        PluginKindError,
+        PluginLoadError,
+        PluginNotFoundError,
+        PluginNotInstalledError,
+        PluginRuntimeError,
+        RegistryError,
+    )
+    from .loading import PluginCopyWarning, load_turn_taking, load_vad, reply_on_pause
 
 __all__ = [
     "AmbiguousPluginError",
@@ -41,3 +45,37 @@ __all__ = [
     "load_vad",
     "reply_on_pause",
 ]
+
+# Where each public name lives. They are imported on first use (PEP 562), so
+# that ``import fastrtc_registry.cli`` does not pay for discovery and loading
+# (importlib.metadata, the catalog, email, inspect) before a command needs them.
+_HOMES = {
+    "PluginRecord": "discovery",
+    "installed_plugins": "discovery",
+    "AmbiguousPluginError": "errors",
+    "PluginKindError": "errors",
+    "PluginLoadError": "errors",
+    "PluginNotFoundError": "errors",
+    "PluginNotInstalledError": "errors",
+    "PluginRuntimeError": "errors",
+    "RegistryError": "errors",
+    "PluginCopyWarning": "loading",
+    "load_turn_taking": "loading",
+    "load_vad": "loading",
+    "reply_on_pause": "loading",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -27,6 +27,7 @@ keep working::
     │       └── WheelFormatError                    a zip layout the wheel reader cannot read
     ├── PackageMetadataError(ValueError)        a distribution's metadata is unusable
     ├── ValidationTargetError(ValueError)       validate was given a target it cannot use
+    ├── AudioFileError(ValueError)              replay cannot read the recording it was given
     └── WorkerError(RuntimeError)               the isolated worker process failed
 
 One warning category sits beside the tree: :class:`PluginCheckWarning`
@@ -42,6 +43,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AmbiguousPluginError",
+    "AudioFileError",
     "CatalogError",
     "IncompatiblePluginError",
     "IndexAccessError",
@@ -183,6 +185,10 @@ class PackageMetadataError(RegistryError, ValueError):
 
 class ValidationTargetError(RegistryError, ValueError):
     """``validate`` was given a target it cannot resolve or build."""
+
+
+class AudioFileError(RegistryError, ValueError):
+    """A recording is missing, empty, undecodable or too long (a usage error)."""
 
 
 class WorkerError(RegistryError, RuntimeError):

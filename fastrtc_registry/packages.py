@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import configparser
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from email.parser import Parser
-from email.policy import compat32
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +25,7 @@ from .errors import PackageMetadataError
 from .names import Kind, kind_for_group
 
 if TYPE_CHECKING:
+    import zipfile
     from importlib.metadata import Distribution
 
     from packaging.requirements import Requirement
@@ -120,6 +118,11 @@ def read_metadata(
     Raises :class:`PackageMetadataError` for a file that is too big, has no
     Name or Version, or an entry_points.txt that does not parse.
     """
+    # The email parser and zipfile are imported where used: ``list`` and the
+    # catalog import this module but never parse METADATA or open a wheel.
+    from email.parser import Parser
+    from email.policy import compat32
+
     text = _decode(metadata, "METADATA", MAX_METADATA_BYTES)
     message = Parser(policy=compat32).parsestr(text)
 
@@ -186,6 +189,8 @@ def _member(wheel: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def read_wheel(path: Path) -> PackageMetadata:
     """Read a wheel file's METADATA and entry_points.txt; raise PackageMetadataError if unusable."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as wheel:
             names = wheel.namelist()

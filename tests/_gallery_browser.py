@@ -134,10 +134,11 @@ class Browser:
         return result["result"].get("value")
 
     def click(self, selector: str) -> None:
-        """A real left click at the centre of the first element matching ``selector``."""
+        """A real left click at the centre of the first match of ``selector``, scrolled to."""
         box = self.evaluate(
-            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); "
+            "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); "
+            "return [r.x + r.width / 2, r.y + r.height / 2]; })()"
         )
         x, y = box
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):

@@ -137,6 +137,7 @@ class HostileIndex:
     storm: bool = False
     storm_global: bool = False
     trickle_root: bool = False
+    slow_root: float = 0.0  # bytes per second: the root page at a steady, slow rate
     userinfo: str = ""
     seen: list[tuple[str, str]] = field(default_factory=list)
 
@@ -220,6 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/simple/":
             if index.trickle_root:
                 return self._trickle(index.root())
+            if index.slow_root:
+                return self._steady(index.root(), index.slow_root)
             return self._send(200, index.root(), JSON_TYPE)
         page = re.fullmatch(r"/simple/([^/]+)/", self.path)
         if page:
@@ -287,6 +290,20 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 return
             time.sleep(2)
+
+    def _steady(self, body: bytes, rate: float) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", JSON_TYPE)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        step = max(1, int(rate / 10))
+        for start in range(0, len(body), step):
+            try:
+                self.wfile.write(body[start : start + step])
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(step / rate)
 
     def _send(
         self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None

@@ -62,7 +62,7 @@ def test_figures_are_within_sane_bounds(measured: dict[str, Any]) -> None:
         row = rows[name]
         assert row["error"] is None
         assert row["kind"] == "vad"
-        assert row["corpus"] == "1" and row["date"] and row["fastrtc"]
+        assert row["corpus"] == "2" and row["date"] and row["fastrtc"]
         assert 0.0 < row["p50_ms"] <= row["p95_ms"]
         assert row["realtime_factor"] > 0
         assert row["warmup_s"] >= 0 and row["build_s"] >= 0

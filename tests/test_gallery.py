@@ -17,7 +17,8 @@ from _ci import require_executable, require_module
 from _gallery_browser import Browser
 
 from fastrtc_registry.catalog import Catalog, CatalogEntry, embedded_catalog, parse_catalog
-from fastrtc_registry.catalog.gallery import render_html, render_markdown
+from fastrtc_registry.catalog.gallery import render_chart, render_html, render_markdown
+from fastrtc_registry.errors import CatalogError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -201,24 +202,244 @@ def test_records_table_and_unsupported_python_badge() -> None:
     assert "[the check reference](checks.md)" in render_markdown(_test_catalog())
 
 
-def test_bench_figures_show_on_the_card() -> None:
-    doc = json.loads(json.dumps(TEST_CATALOG))
-    doc["plugins"][0]["bench"] = {
+def _bench(**figures: Any) -> dict[str, Any]:
+    return {
         "version": "1.0.0",
         "fastrtc": "0.0.34",
         "python": "3.11.7",
         "corpus": "1",
         "date": "2026-01-01",
-        "f1": 0.912,
-        "humming_false_speech": 0.41,
-        "end_of_turn_p50_ms": 640.4,
+        **figures,
     }
-    html = render_html(parse_catalog(json.dumps(doc).encode()))
-    assert (
-        '<span class="badge badge-bench">bench: F1 0.91, humming as speech 41%, '
-        "end of turn 640 ms · 1.0.0 · corpus 1 · 2026-01-01</span>"
-    ) in html
-    assert html.count("badge-bench") == 1 + html.count(".badge-bench")
+
+
+def _sweep(*points: tuple[float, float, float]) -> dict[str, Any]:
+    return {
+        "setting": "pause_seconds",
+        "points": [
+            {
+                "value": value,
+                "false_cutoffs": cutoffs,
+                "end_of_turn_p50_ms": p50,
+                "end_of_turn_p95_ms": p50 * 1.4,
+                "missed_turns": 0,
+            }
+            for value, cutoffs, p50 in points
+        ],
+    }
+
+
+def _plugin(name: str, kind: str, **fields: Any) -> dict[str, Any]:
+    tag = "vad-model" if kind == "vad" else "turn-taking-algorithm"
+    return {"name": name, "kind": kind, "package": f"fastrtc-{name}", "tags": [tag], **fields}
+
+
+# Realistic records: VADs and turn-taking plugins with figures, one never benched,
+# one that cannot run on the bench's Python, one that downloads, one that transcribes.
+BENCH_CATALOG = {
+    "schema_version": 1,
+    "plugins": [
+        _plugin(
+            "sharp",
+            "vad",
+            offline=True,
+            bench=_bench(
+                f1=0.912,
+                humming_false_speech=0.41,
+                noise_false_speech=0.083,
+                p50_ms=1.26,
+                false_cutoffs=0.12,
+                end_of_turn_p50_ms=640.4,
+                end_of_turn_p95_ms=910.0,
+                latency_at_5pct_ms=820.0,
+                sweep=_sweep((0.4, 0.3, 420.0), (0.6, 0.12, 640.4), (1.0, 0.04, 820.0)),
+            ),
+        ),
+        _plugin(
+            "native",
+            "vad",
+            offline=True,
+            tags=["vad-model", "native-lib"],
+            bench=_bench(f1=0.95, humming_false_speech=0.02, noise_false_speech=0.01, p50_ms=3.5),
+        ),
+        _plugin("fresh", "vad", offline=True),
+        _plugin(
+            "modern",
+            "vad",
+            offline=False,
+            requires_python=">=3.12",
+            validation={
+                "version": None,
+                "suite": "0.1.0",
+                "fastrtc": "0.0.34",
+                "python": "3.11.7",
+                "status": "unsupported-python",
+                "date": "2026-01-01",
+                "reason": "requires Python >=3.12",
+            },
+        ),
+        _plugin(
+            "thinker",
+            "turn-taking",
+            offline=True,
+            tags=["turn-taking-algorithm", "semantic"],
+            bench=_bench(
+                false_cutoffs=0.03,
+                end_of_turn_p50_ms=480.0,
+                end_of_turn_p95_ms=700.0,
+                latency_at_5pct_ms=480.0,
+                false_cutoffs_at_500ms=0.03,
+                sweep=_sweep((0.1, 0.08, 300.0), (0.2, 0.03, 480.0), (0.4, 0.01, 650.0)),
+            ),
+        ),
+        _plugin(
+            "waiter",
+            "turn-taking",
+            offline=False,
+            bench=_bench(
+                false_cutoffs=0.2,
+                end_of_turn_p50_ms=750.0,
+                end_of_turn_p95_ms=1030.0,
+                latency_at_5pct_ms=1100.0,
+                false_cutoffs_at_500ms=0.35,
+                sweep=_sweep((0.4, 0.35, 500.0), (0.6, 0.2, 750.0), (1.0, 0.05, 1100.0)),
+            ),
+        ),
+        _plugin("hub", "turn-taking", offline=False),
+        _plugin(
+            "listener",
+            "turn-taking",
+            offline=False,
+            tags=["turn-taking-algorithm", "speech-to-text"],
+        ),
+    ],
+    "removed": [],
+}
+
+
+def _bench_catalog() -> Catalog:
+    return parse_catalog(json.dumps(BENCH_CATALOG).encode(), source="bench.json")
+
+
+def _card_html(html: str, name: str) -> str:
+    start = html.index(f'data-name="{name}">')
+    return html[start : html.index("</article>", start)]
+
+
+def test_cards_show_the_figures_of_their_kind() -> None:
+    html = render_html(_bench_catalog())
+    sharp = _card_html(html, "sharp")
+    for title, value in (
+        ("F1", "0.91"),
+        ("humming as speech", "41%"),
+        ("noise as speech", "8.3%"),
+        ("ms per chunk", "1.3 ms"),
+    ):
+        assert re.search(rf'<dt title="[^"]+">{title}</dt><dd>{re.escape(value)}</dd>', sharp)
+    assert "false cutoffs" not in sharp  # a VAD's card keeps to VAD figures
+    thinker = _card_html(html, "thinker")
+    for title, value in (
+        ("false cutoffs", "3.0%"),
+        ("latency p50", "480 ms"),
+        ("latency p95", "700 ms"),
+    ):
+        assert re.search(rf'<dt title="[^"]+">{title}</dt><dd>{re.escape(value)}</dd>', thinker)
+    assert "F1" not in thinker
+    assert "bench 1.0.0 · corpus 1 · 2026-01-01" in thinker
+
+
+def test_cards_without_figures_say_why() -> None:
+    html = render_html(_bench_catalog())
+    reasons = {
+        "fresh": "not measured yet",
+        "modern": "needs Python &gt;= 3.12",
+        "hub": "needs the network (hub download)",
+        "listener": "needs real speech-to-text",
+    }
+    for name, reason in reasons.items():
+        assert f"No bench figures: {reason}." in _card_html(html, name), name
+    for name in ("sharp", "native", "thinker", "waiter"):
+        assert "No bench figures" not in _card_html(html, name)
+
+
+def test_every_card_shows_its_try_command() -> None:
+    html = render_html(_bench_catalog())
+    assert "<code>fastrtc-plugins try --vad sharp</code>" in _card_html(html, "sharp")
+    assert "<code>fastrtc-plugins try --turn-taking thinker</code>" in _card_html(html, "thinker")
+    assert html.count('class="plugin-try"') == len(BENCH_CATALOG["plugins"])
+
+
+def test_cards_carry_the_derived_facts() -> None:
+    tags = {
+        a["data-name"]: a["data-facts"]
+        for t, a in _tags(render_html(_bench_catalog()))
+        if t == "article"
+    }
+    assert tags["sharp"] == "offline no-native-lib"
+    assert tags["native"] == "offline"
+    assert tags["thinker"] == "offline no-native-lib semantic"
+    assert tags["waiter"] == "no-native-lib"
+
+
+def _table_rows(html: str, kind: str) -> list[str]:
+    start = html.index(f'<table class="compare" data-kind="{kind}">')
+    table = html[start : html.index("</table>", start)]
+    return re.findall(r'<tr data-name="([^"]+)">', table)
+
+
+def test_comparison_tables_are_sorted_by_a_sensible_default() -> None:
+    for html in (render_html(_bench_catalog()), render_markdown(_bench_catalog())):
+        assert _table_rows(html, "vad") == ["native", "sharp", "fresh", "modern"]  # F1, best first
+        # false cutoffs, lowest first; unmeasured last by name
+        assert _table_rows(html, "turn-taking") == ["thinker", "waiter", "hub", "listener"]
+    html = render_html(_bench_catalog())
+    assert '<td data-value="0.912">0.91</td>' in html
+    assert 'data-field="latency_at_5pct_ms" data-better="lower" aria-sort="none"' in html
+
+
+def test_the_chart_marks_defaults_limits_and_the_best_choice() -> None:
+    svg = render_chart(_bench_catalog())
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    curves = re.findall(r'<polyline class="curve" data-plugin="([^"]+)"', svg)
+    assert curves == ["pause + sharp", "thinker", "waiter"]
+    assert svg.count('class="default-point"') == 3  # each plugin's default run
+    assert 'class="limit-cutoffs"' in svg and 'class="limit-latency"' in svg
+    # thinker reaches <= 5% at 480 ms, before sharp (820 ms) and waiter (1100 ms)
+    assert "best at ≤ 5%: thinker (480 ms)" in svg
+    assert render_chart(_test_catalog()).count("No trade-off curves recorded yet") == 1
+    assert "<svg" in render_html(_bench_catalog()) and "<svg" not in render_markdown(
+        _bench_catalog()
+    )
+    assert "](img/tradeoff.svg)" in render_markdown(_bench_catalog())
+
+
+def test_the_chart_file_matches_the_catalog() -> None:
+    checked_in = (REPO / "docs" / "img" / "tradeoff.svg").read_text(encoding="utf-8")
+    assert checked_in == render_chart(embedded_catalog()), (
+        "docs/img/tradeoff.svg is stale: run 'fastrtc-plugins gallery --format md "
+        "--out docs/gallery.md --chart docs/img/tradeoff.svg'"
+    )
+
+
+def test_cli_writes_the_chart(tmp_path: Path) -> None:
+    proc = _cli("--format", "md", "--chart", str(tmp_path / "chart.svg"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "chart.svg").read_text(encoding="utf-8") == render_chart(embedded_catalog())
+    proc = _cli("--chart", str(tmp_path / "missing" / "chart.svg"))
+    assert proc.returncode == 2 and "--chart" in proc.stderr
+
+
+def test_rules_check_fact_tags_and_sweeps() -> None:
+    doc = json.loads(json.dumps(BENCH_CATALOG))
+    doc["plugins"][0]["tags"].append("semantic")  # a VAD cannot be semantic
+    doc["plugins"][4]["bench"]["sweep"]["points"][0]["false_cutoffs"] = 1.5
+    doc["plugins"][5]["bench"]["sweep"]["points"][1]["extra"] = 1
+    with pytest.raises(CatalogError) as caught:
+        parse_catalog(json.dumps(doc).encode())
+    problems = caught.value.problems
+    assert any(p.startswith("/plugins/0/tags/1: tag 'semantic'") for p in problems)
+    assert any(p.startswith("/plugins/4/bench/sweep/points/0/false_cutoffs") for p in problems)
+    assert any(p.startswith("/plugins/5/bench/sweep/points/1") for p in problems)
 
 
 def test_cli_rejects_an_unknown_format() -> None:
@@ -291,8 +512,18 @@ def test_cards_carry_tags_badges_install_and_links() -> None:
 
 def test_filter_buttons_match_the_seed_page() -> None:
     tags = _tags(render_markdown(embedded_catalog()))
-    buttons = [(a["data-tag"], a["class"]) for t, a in tags if t == "button"]
-    assert buttons == [("vad-model", "tag-button"), ("turn-taking-algorithm", "tag-button")]
+    buttons = [
+        (a.get("data-tag") or a.get("data-fact"), a["class"])
+        for t, a in tags
+        if t == "button" and a.get("class") == "tag-button"
+    ]
+    assert buttons == [
+        ("vad-model", "tag-button"),
+        ("turn-taking-algorithm", "tag-button"),
+        ("offline", "tag-button"),
+        ("no-native-lib", "tag-button"),
+        ("semantic", "tag-button"),
+    ]
 
 
 # --- in a real browser ------------------------------------------------------------------
@@ -388,6 +619,96 @@ def test_the_shipped_gallery_renders_every_catalog_entry(browser: Browser, tmp_p
     assert browser.problems() == []
 
 
+def _rows(kind: str) -> str:
+    return (
+        f"Array.from(document.querySelectorAll('table.compare[data-kind=\"{kind}\"] tbody tr'))"
+        ".map(r => r.dataset.name)"
+    )
+
+
+def test_figures_sorting_fact_filters_and_chart(browser: Browser, tmp_path: Path) -> None:
+    _open(browser, render_html(_bench_catalog()), tmp_path / "bench.html")
+    everything = [p["name"] for p in BENCH_CATALOG["plugins"]]
+    assert sorted(browser.evaluate(VISIBLE)) == sorted(everything)
+    figures = browser.evaluate(
+        """Array.from(document.querySelectorAll('#plugin-vad-sharp .plugin-figures div'))
+          .map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent,
+                     d.getBoundingClientRect().height > 0])"""
+    )
+    assert figures == [
+        ["F1", "0.91", True],
+        ["humming as speech", "41%", True],
+        ["noise as speech", "8.3%", True],
+        ["ms per chunk", "1.3 ms", True],
+    ]
+    assert (
+        browser.evaluate(
+            "document.querySelector('#plugin-turn-taking-hub .plugin-unmeasured').textContent"
+        )
+        == "No bench figures: needs the network (hub download)."
+    )
+    browser.screenshot(tmp_path / "bench.png")
+
+    # sorting: click a header, numeric order with nulls last; click again to reverse
+    assert browser.evaluate(_rows("turn-taking")) == ["thinker", "waiter", "hub", "listener"]
+    header = 'table.compare[data-kind="turn-taking"] th[data-field="latency_at_5pct_ms"] button'
+    browser.click(header)
+    assert browser.evaluate(_rows("turn-taking")) == ["thinker", "waiter", "hub", "listener"]
+    browser.click(header)
+    assert browser.evaluate(_rows("turn-taking")) == ["waiter", "thinker", "hub", "listener"]
+    assert (
+        browser.evaluate(f"document.querySelector('{header}').parentNode.getAttribute('aria-sort')")
+        == "descending"
+    )
+    browser.click('table.compare[data-kind="vad"] th[data-field="p50_ms"] button')
+    assert browser.evaluate(_rows("vad")) == ["sharp", "native", "fresh", "modern"]
+    browser.click('table.compare[data-kind="vad"] th[data-field="humming_false_speech"] button')
+    assert browser.evaluate(_rows("vad")) == ["native", "sharp", "fresh", "modern"]
+    # the headers are buttons: reachable and usable from the keyboard
+    browser.evaluate(
+        'document.querySelector(\'table.compare[data-kind="vad"] th[data-field="f1"] '
+        "button').focus()"
+    )
+    for event in ("keyDown", "keyUp"):
+        browser.send(
+            "Input.dispatchKeyEvent",
+            {"type": event, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13},
+        )
+    assert browser.evaluate(_rows("vad")) == ["native", "sharp", "fresh", "modern"]
+
+    # the fact filters narrow: every selected fact must hold
+    browser.click('.tag-button[data-fact="offline"]')
+    assert browser.evaluate(VISIBLE) == ["fresh", "native", "sharp", "thinker"]
+    browser.click('.tag-button[data-fact="no-native-lib"]')
+    assert browser.evaluate(VISIBLE) == ["fresh", "sharp", "thinker"]
+    browser.click('.tag-button[data-fact="offline"]')
+    assert "native" not in browser.evaluate(VISIBLE) and "hub" in browser.evaluate(VISIBLE)
+    browser.click('.tag-button[data-fact="no-native-lib"]')
+    browser.click('.tag-button[data-fact="semantic"]')
+    assert browser.evaluate(VISIBLE) == ["thinker"]
+    browser.click('.tag-button[data-tag="vad-model"]')  # a kind and a fact: both must hold
+    assert browser.evaluate(VISIBLE) == []
+    assert browser.evaluate("document.querySelector('.plugin-count').textContent") == (
+        f"Showing 0 of {len(everything)} plugins"
+    )
+    browser.click('.tag-button[data-fact="semantic"]')
+    assert browser.evaluate(VISIBLE) == ["fresh", "modern", "native", "sharp"]
+    browser.click('.tag-button[data-tag="vad-model"]')
+
+    # the chart is drawn inline: three curves, the limits, the best choice labelled
+    chart = browser.evaluate(
+        """(() => { const svg = document.querySelector('.tradeoff svg');
+          return [svg.getBoundingClientRect().width > 300,
+                  svg.querySelectorAll('polyline.curve').length,
+                  svg.querySelectorAll('.limit-cutoffs, .limit-latency').length,
+                  svg.querySelector('.best-label').textContent]; })()"""
+    )
+    assert chart == [True, 3, 2, "best at ≤ 5%: thinker (480 ms)"]
+    browser.evaluate("document.querySelector('.tradeoff').scrollIntoView()")
+    browser.screenshot(tmp_path / "chart.png")
+    assert browser.problems() == []
+
+
 @pytest.mark.slow
 def test_docs_page_builds_strict_and_filters_in_the_browser(
     browser: Browser, tmp_path: Path
@@ -398,6 +719,8 @@ def test_docs_page_builds_strict_and_filters_in_the_browser(
     docs.mkdir()
     shutil.copy(REPO / "docs" / "gallery.md", docs / "gallery.md")
     shutil.copy(REPO / "docs" / "catalog.md", docs / "catalog.md")
+    (docs / "img").mkdir()
+    shutil.copy(REPO / "docs" / "img" / "tradeoff.svg", docs / "img" / "tradeoff.svg")
     config: dict[str, Any] = {
         "site_name": "gallery test",
         "docs_dir": "docs",
@@ -429,4 +752,6 @@ def test_docs_page_builds_strict_and_filters_in_the_browser(
     assert sorted(browser.evaluate(VISIBLE)) == sorted(
         e.name for e in catalog.entries if e.kind == "vad"
     )
+    chart = "document.querySelector('img[src$=\"tradeoff.svg\"]')"
+    assert browser.evaluate(f"{chart}.complete && {chart}.naturalWidth") == 720
     assert browser.problems() == []

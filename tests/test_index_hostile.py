@@ -160,6 +160,13 @@ def _name_mismatch(wheels: Path) -> Project:
     return Project("fastrtc-bad", wheel=hostile_wheel(wheels, "fastrtc-bad", "4.0", metadata=meta))
 
 
+def _other_valid_name(wheels: Path) -> Project:
+    # A name that is valid on its own but is another project's: still a lie.
+    meta = metadata("fastrtc-other", "Requires-Dist: fastrtc")
+    wheel = hostile_wheel(wheels, "fastrtc-bad", "5.0", metadata=meta, entry_points=GOOD_EPS)
+    return Project("fastrtc-bad", wheel=wheel)
+
+
 @pytest.mark.parametrize(
     ("make", "fragment"),
     [
@@ -167,8 +174,15 @@ def _name_mismatch(wheels: Path) -> Project:
         (_huge_requires_python, "unreadable Requires-Python"),
         (_huge_version_filename, "no installable release"),
         (_name_mismatch, "invalid project name"),
+        (_other_valid_name, "names 'fastrtc-other', not the listed 'fastrtc-bad'"),
     ],
-    ids=["marker", "requires-python-5000-digits", "filename-5000-digits", "name-mismatch"],
+    ids=[
+        "marker",
+        "requires-python-5000-digits",
+        "filename-5000-digits",
+        "name-mismatch",
+        "another-valid-name",
+    ],
 )
 def test_one_bad_project_spoils_only_its_own_row(serve, wheels: Path, online: Path, make, fragment):
     serve(good(wheels), make(wheels))
@@ -309,6 +323,30 @@ def test_a_trickling_root_page_ends_at_the_deadline(serve, wheels: Path, online:
     run = cli("search", "good", "--deadline", "3", tmp=online, timeout=60)
     assert run.returncode == 3
     assert "deadline (3 s)" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_trickling_root_page_is_abandoned_by_the_low_speed_rule(
+    serve, wheels: Path, online: Path
+):
+    # No --deadline: without the rule the trickle runs to the 120 s command deadline.
+    serve(good(wheels), trickle_root=True)
+    floor = {"FASTRTC_PLUGINS_LOW_SPEED_LIMIT": "100", "FASTRTC_PLUGINS_LOW_SPEED_TIME": "3"}
+    run = cli("search", "good", tmp=online, env=floor, timeout=45)
+    assert run.returncode == 3, run.stderr
+    assert "under 100 bytes/s for 3 s" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_steady_slow_root_page_still_finishes(serve, wheels: Path, online: Path):
+    # 6 KB at 1 KB/s: twice the low-speed window, always above its floor.
+    filler = [f"unrelated-filler-{i:04d}-{'x' * 40}" for i in range(100)]
+    server = serve(good(wheels), slow_root=1000.0)
+    server.extra_names.extend(filler)
+    assert len(server.root()) > 6000
+    floor = {"FASTRTC_PLUGINS_LOW_SPEED_LIMIT": "500", "FASTRTC_PLUGINS_LOW_SPEED_TIME": "3"}
+    run = cli("search", "good", "--json", tmp=online, env=floor, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.rows()["fastrtc-good-vad"]["declared"] is True
 
 
 def test_names_from_the_listing_and_pip_gets_exactly_name_and_version(

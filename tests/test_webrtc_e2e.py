@@ -147,8 +147,18 @@ def loopback_ice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
 
 
-@pytest.fixture
-def served(in_env: PluginEnv, loopback_ice: None) -> Iterator[dict[str, Any]]:
+# The handlers served: a plugin from the test environment that forgets copy(),
+# and the shipped semantic detector (Smart Turn v3) over the same VAD.
+HANDLERS = {
+    "forgetful": ("ForgetfulPause", {"quiet_below": QUIET_BELOW}),
+    "smart-turn": ("SmartTurn", {"threshold": 0.4}),
+}
+
+
+@pytest.fixture(params=list(HANDLERS))
+def served(
+    request: pytest.FixtureRequest, in_env: PluginEnv, loopback_ice: None
+) -> Iterator[dict[str, Any]]:
     """The stream served by uvicorn on 127.0.0.1, and what its reply function saw."""
     import uvicorn
     from fastapi import FastAPI
@@ -177,8 +187,8 @@ def served(in_env: PluginEnv, loopback_ice: None) -> Iterator[dict[str, Any]]:
             reply,
             vad="webrtc",
             vad_options={"aggressiveness": 3},
-            turn_taking="forgetful",
-            quiet_below=QUIET_BELOW,
+            turn_taking=request.param,
+            **HANDLERS[request.param][1],
         )
     stream = Stream(
         handler,
@@ -201,7 +211,12 @@ def served(in_env: PluginEnv, loopback_ice: None) -> Iterator[dict[str, Any]]:
         time.sleep(0.05)
     assert server.started
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "stream": stream, "replies": replies}
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "stream": stream,
+            "replies": replies,
+            "plugin": request.param,
+        }
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -242,9 +257,10 @@ def test_two_live_peers_over_webrtc(
     first, second = seen["talker"], seen["quiet"]
     assert first is not second
     assert first is not stream.event_handler and second is not stream.event_handler
+    class_name, settings = HANDLERS[served["plugin"]]
     for copy in (first, second):
-        assert type(copy).__name__ == "ForgetfulPause"
-        assert copy.quiet_below == QUIET_BELOW
+        assert type(copy).__name__ == class_name
+        assert all(getattr(copy, key) == value for key, value in settings.items())
         assert isinstance(copy.model, WebRTCVAD)
         assert copy.model.aggressiveness == 3
     assert first.state is not second.state

@@ -14,22 +14,29 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from html import escape
 from typing import Literal
 
 from .._text import clean_text, counted
-from .model import BenchRecord, Catalog, CatalogEntry, ValidationRecord
+from .chart import KIND_ORDER, render_chart
+from .chart import bench_figure as _figure
+from .chart import gallery_order as _ordered
+from .model import Catalog, CatalogEntry, ValidationRecord
 from .rules import KIND_TAGS
 
 __all__ = [
+    "CHART_PATH",
     "CHECKS_PAGE",
+    "FACT_FILTERS",
     "FILTER_TAGS",
     "Format",
     "format_for_path",
+    "render_chart",
     "render_gallery",
     "render_html",
     "render_markdown",
+    "unmeasured_reason",
 ]
 
 Format = Literal["md", "html"]
@@ -47,8 +54,97 @@ _STATUS_TEXT = {
 
 # The filter buttons, in the seed page's order: tag -> label.
 FILTER_TAGS = {"vad-model": "VAD model", "turn-taking-algorithm": "Turn-taking algorithm"}
-_KIND_ORDER = {"vad": 0, "turn-taking": 1}
 _LOADERS = {"vad": "load_vad", "turn-taking": "load_turn_taking"}
+_TRY_FLAGS = {"vad": "--vad", "turn-taking": "--turn-taking"}
+# The selection filters: fact -> label. A card shows only if it has every selected fact.
+FACT_FILTERS = {
+    "offline": "Runs offline",
+    "no-native-lib": "No native system library",
+    "semantic": "Semantic",
+}
+# The trade-off chart beside docs/gallery.md (written by 'gallery --chart').
+CHART_PATH = "img/tradeoff.svg"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value:.1%}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+# A figure: bench field, column title, hover text, formatter, higher is better.
+_Figure = tuple[str, str, str, Callable[[float], str], bool]
+_VAD_FIGURES: tuple[_Figure, ...] = (
+    ("f1", "F1", "Speech detection F1 on the bench corpus (1 is perfect)", "{:.2f}".format, True),
+    (
+        "humming_false_speech",
+        "humming as speech",
+        "Share of humming the VAD took for speech (lower is better)",
+        _pct,
+        False,
+    ),
+    (
+        "noise_false_speech",
+        "noise as speech",
+        "Share of background noise the VAD took for speech (lower is better)",
+        _pct,
+        False,
+    ),
+    (
+        "p50_ms",
+        "ms per chunk",
+        "Median time to judge one 0.6 s chunk of audio on this machine",
+        _ms,
+        False,
+    ),
+)
+_TURN_FIGURES: tuple[_Figure, ...] = (
+    (
+        "false_cutoffs",
+        "false cutoffs",
+        "Share of hesitations inside a turn in which the handler replied (lower is better)",
+        _pct,
+        False,
+    ),
+    (
+        "end_of_turn_p50_ms",
+        "latency p50",
+        "Median time from the end of the user's turn to the reply",
+        _ms,
+        False,
+    ),
+    (
+        "end_of_turn_p95_ms",
+        "latency p95",
+        "95th percentile of the time from the end of the user's turn to the reply",
+        _ms,
+        False,
+    ),
+)
+_TABLE_EXTRA: tuple[_Figure, ...] = (
+    (
+        "latency_at_5pct_ms",
+        "latency at ≤ 5% cutoffs",
+        "Lowest latency p50 on the trade-off curve with at most 5% false cutoffs",
+        _ms,
+        False,
+    ),
+    (
+        "false_cutoffs_at_500ms",
+        "false cutoffs at 500 ms",
+        "False cutoffs on the trade-off curve at a latency p50 near 500 ms",
+        _pct,
+        False,
+    ),
+)
+_CARD_FIGURES = {"vad": _VAD_FIGURES, "turn-taking": _TURN_FIGURES}
+_TABLE_FIGURES = {
+    "vad": _VAD_FIGURES + _TURN_FIGURES[:2],
+    "turn-taking": _TURN_FIGURES + _TABLE_EXTRA,
+}
+_KIND_TITLES = {"vad": "VAD models", "turn-taking": "Turn-taking algorithms"}
 
 INTRO = (
     "A collection of turn-taking algorithms and voice activity detection (VAD) models ready "
@@ -90,21 +186,47 @@ a.badge { text-decoration: none; }
   overflow-x: auto; font-size: .8em; }
 .plugin-label { font-weight: 600; font-size: .85em; }
 .plugin-links { margin-top: auto; display: flex; gap: 1rem; }
+.tag-buttons .group-label { color: var(--muted); font-size: .85em; align-self: center; }
+.plugin-figures { display: grid; grid-template-columns: repeat(2, 1fr); gap: .3rem; margin: 0; }
+.plugin-figures div { background: #f5f6f8; border-radius: .3rem; padding: .2rem .4rem; }
+.plugin-figures dt { font-size: .75em; color: var(--muted); cursor: help; }
+.plugin-figures dd { margin: 0; font-weight: 600; }
+.plugin-bench-source { color: var(--muted); font-size: .75em; }
+.plugin-unmeasured { color: var(--muted); font-size: .85em; font-style: italic; }
+table.compare { border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .9em; }
+table.compare th, table.compare td { border-bottom: 1px solid #d0d4dc; padding: .3rem .6rem;
+  text-align: right; }
+table.compare th:first-child, table.compare td:first-child { text-align: left; }
+table.compare button.sort { font: inherit; font-weight: 600; background: none; border: 0;
+  padding: 0; cursor: pointer; color: inherit; text-decoration: underline dotted; }
+table.compare th[aria-sort="ascending"] button.sort::after { content: " \\25B2"; }
+table.compare th[aria-sort="descending"] button.sort::after { content: " \\25BC"; }
+.tradeoff svg { max-width: 100%; height: auto; }
 """
 
 SCRIPT = """
 (function () {
-  var buttons = Array.prototype.slice.call(document.querySelectorAll('.tag-button'));
-  var cards = Array.prototype.slice.call(document.querySelectorAll('.plugin-card'));
+  var all = function (sel, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(sel));
+  };
+  var buttons = all('.tag-button');
+  var cards = all('.plugin-card');
   var count = document.querySelector('.plugin-count');
+  function selected(attr) {
+    return buttons.filter(function (b) {
+      return b.classList.contains('active') && b.hasAttribute(attr);
+    }).map(function (b) { return b.getAttribute(attr); });
+  }
   function filterCards() {
-    var selected = buttons.filter(function (b) { return b.classList.contains('active'); })
-      .map(function (b) { return b.getAttribute('data-tag'); });
+    var kinds = selected('data-tag');
+    var facts = selected('data-fact');
     var shown = 0;
     cards.forEach(function (card) {
       var tags = (card.getAttribute('data-tags') || '').split(' ');
-      var show = selected.length === 0 ||
-        selected.some(function (t) { return tags.indexOf(t) >= 0; });
+      var has = (card.getAttribute('data-facts') || '').split(' ');
+      var show = (kinds.length === 0 ||
+        kinds.some(function (t) { return tags.indexOf(t) >= 0; })) &&
+        facts.every(function (f) { return has.indexOf(f) >= 0; });
       card.hidden = !show;
       if (show) { shown += 1; }
     });
@@ -118,13 +240,34 @@ SCRIPT = """
     });
   });
   filterCards();
+  all('table.compare').forEach(function (table) {
+    var body = table.tBodies[0];
+    all('button.sort', table).forEach(function (button) {
+      button.addEventListener('click', function () {
+        var th = button.parentNode;
+        var col = Array.prototype.indexOf.call(th.parentNode.children, th);
+        var first = th.getAttribute('data-better') === 'higher' ? 'descending' : 'ascending';
+        var now = th.getAttribute('aria-sort');
+        var dir = now === first ? (first === 'ascending' ? 'descending' : 'ascending') : first;
+        all('th', table.tHead).forEach(function (h) {
+          if (h.hasAttribute('aria-sort')) { h.setAttribute('aria-sort', 'none'); }
+        });
+        th.setAttribute('aria-sort', dir);
+        var sign = dir === 'ascending' ? 1 : -1;
+        var rows = all('tr', body);
+        rows.sort(function (a, b) {
+          var x = a.children[col].getAttribute('data-value');
+          var y = b.children[col].getAttribute('data-value');
+          if (col === 0) { return sign * x.localeCompare(y); }
+          if (x === '' || y === '') { return (x === '') - (y === ''); }
+          return sign * (parseFloat(x) - parseFloat(y));
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
 })();
 """
-
-
-def _ordered(entries: Iterable[CatalogEntry]) -> list[CatalogEntry]:
-    # Community plugins first (the point of a gallery), then the built-ins.
-    return sorted(entries, key=lambda e: (e.builtin, _KIND_ORDER[e.kind], e.name))
 
 
 def _tags(entry: CatalogEntry) -> list[str]:
@@ -172,26 +315,73 @@ def _validation_badge(entry: CatalogEntry) -> str:
     )
 
 
-def _bench_text(bench: BenchRecord) -> str | None:
-    """The card's bench figures: F1, humming taken for speech, end-of-turn delay."""
-    parts = []
-    if bench.f1 is not None:
-        parts.append(f"F1 {bench.f1:.2f}")
-    if bench.humming_false_speech is not None:
-        parts.append(f"humming as speech {bench.humming_false_speech:.0%}")
-    if bench.end_of_turn_p50_ms is not None:
-        parts.append(f"end of turn {bench.end_of_turn_p50_ms:.0f} ms")
-    if not parts:
+def _measured(entry: CatalogEntry) -> bool:
+    return any(_figure(entry, f[0]) is not None for f in _CARD_FIGURES[entry.kind])
+
+
+def _python_text(specifier: str) -> str:
+    # ">=3.12" reads "Python >= 3.12"
+    head = specifier.rstrip("0123456789.*, ")
+    op = specifier[: len(specifier) - len(specifier.lstrip("<>=!~"))]
+    return f"Python {op} {specifier[len(op) :].strip()}" if op and head == op else specifier
+
+
+def unmeasured_reason(entry: CatalogEntry) -> str | None:
+    """Why a card has no bench figures, from its catalog record (None when it has them)."""
+    if _measured(entry):
         return None
-    return f"bench: {', '.join(parts)} · {bench.version} · corpus {bench.corpus} · {bench.date}"
+    record = entry.validation
+    if record is not None and record.status == "unsupported-python":
+        spec = entry.requires_python
+        return f"needs {_python_text(spec)}" if spec else "cannot run on the bench's Python"
+    if "speech-to-text" in entry.tags:
+        return "needs real speech-to-text"
+    if entry.offline is False or (record is not None and record.status == "needs-network"):
+        return "needs the network (hub download)"
+    return "not measured yet"
+
+
+def _facts(entry: CatalogEntry) -> list[str]:
+    """The facts the selection filters test, derived from the catalog record."""
+    facts = []
+    if entry.offline is True:
+        facts.append("offline")
+    if "native-lib" not in entry.tags:
+        facts.append("no-native-lib")
+    if "semantic" in entry.tags:
+        facts.append("semantic")
+    return facts
+
+
+def _figures(entry: CatalogEntry) -> list[str]:
+    bench = entry.bench
+    reason = unmeasured_reason(entry)
+    if bench is None or reason is not None:
+        return [f'<p class="plugin-unmeasured">No bench figures: {escape(reason or "")}.</p>']
+    cells = []
+    for field, title, hint, fmt, _higher in _CARD_FIGURES[entry.kind]:
+        value = _figure(entry, field)
+        cells.append(
+            f'<div data-figure="{field}"><dt title="{escape(hint)}">{escape(title)}</dt>'
+            f"<dd>{escape(fmt(value)) if value is not None else '–'}</dd></div>"
+        )
+    source = f"bench {bench.version} · corpus {bench.corpus} · {bench.date}"
+    return [
+        '<dl class="plugin-figures">' + "".join(cells) + "</dl>",
+        f'<p class="plugin-bench-source">{_text(source)}</p>',
+    ]
+
+
+def try_command(entry: CatalogEntry) -> str:
+    """The command that opens this plugin in a local FastRTC page."""
+    return f"fastrtc-plugins try {_TRY_FLAGS[entry.kind]} {entry.name}"
 
 
 def _badges(entry: CatalogEntry) -> list[str]:
     badges = [_validation_badge(entry)]
     plain = []
-    figures = _bench_text(entry.bench) if entry.bench is not None else None
-    if figures:
-        plain.append(("badge badge-bench", figures))
+    if "native-lib" in entry.tags:
+        plain.append(("badge badge-native", "needs a native system library"))
     if entry.offline is True:
         plain.append(("badge badge-offline", "works offline"))
     elif entry.offline is False:
@@ -208,7 +398,8 @@ def _card(entry: CatalogEntry) -> str:
     kind_label = FILTER_TAGS[KIND_TAGS[entry.kind]]
     lines = [
         f'<article class="plugin-card" id="plugin-{entry.kind}-{entry.name}" '
-        f'data-tags="{escape(tags)}" data-name="{escape(entry.name)}">',
+        f'data-tags="{escape(tags)}" data-facts="{" ".join(_facts(entry))}" '
+        f'data-name="{escape(entry.name)}">',
         f'<p><span class="plugin-kind plugin-kind-{entry.kind}">{escape(kind_label)}</span></p>',
         f'<p class="plugin-title"><strong>{escape(entry.name)}</strong> '
         f'<span class="plugin-package">{escape(entry.package)}</span></p>',
@@ -218,6 +409,7 @@ def _card(entry: CatalogEntry) -> str:
         lines.append(f'<p class="plugin-summary"><em>{_text(entry.summary)}</em></p>')
     if entry.description:
         lines.append(f'<p class="plugin-description">{_text(entry.description)}</p>')
+    lines += _figures(entry)
     lines.append('<p class="plugin-badges">' + " ".join(_badges(entry)) + "</p>")
     lines += [
         '<p class="plugin-label">Install</p>',
@@ -225,6 +417,8 @@ def _card(entry: CatalogEntry) -> str:
         '<p class="plugin-label">Use</p>',
         f'<pre class="plugin-use"><code>from fastrtc_registry import {_LOADERS[entry.kind]}\n'
         f"{_LOADERS[entry.kind]}(&quot;{escape(entry.name)}&quot;)</code></pre>",
+        '<p class="plugin-label">Try</p>',
+        f'<pre class="plugin-try"><code>{escape(try_command(entry))}</code></pre>',
     ]
     links = [
         (label, url)
@@ -248,9 +442,17 @@ def _card(entry: CatalogEntry) -> str:
 def _body(catalog: Catalog) -> str:
     entries = _ordered(catalog.entries)
     buttons = "\n".join(
-        f'<button type="button" class="tag-button" data-tag="{tag}" aria-pressed="false">'
-        f"{escape(label)}</button>"
-        for tag, label in FILTER_TAGS.items()
+        [
+            f'<button type="button" class="tag-button" data-tag="{tag}" aria-pressed="false">'
+            f"{escape(label)}</button>"
+            for tag, label in FILTER_TAGS.items()
+        ]
+        + ['<span class="group-label">and</span>']
+        + [
+            f'<button type="button" class="tag-button" data-fact="{fact}" aria-pressed="false">'
+            f"{escape(label)}</button>"
+            for fact, label in FACT_FILTERS.items()
+        ]
     )
     cards = "\n".join(_card(e) for e in entries)
     return (
@@ -296,6 +498,91 @@ def _records(catalog: Catalog) -> str:
     )
 
 
+def _sorted_rows(entries: list[CatalogEntry], figure: _Figure) -> list[CatalogEntry]:
+    """Rows by one figure, best first, unmeasured last, then by name."""
+    field, higher = figure[0], figure[4]
+
+    def key(entry: CatalogEntry) -> tuple[bool, float, str]:
+        value = _figure(entry, field)
+        if value is None:
+            return (True, 0.0, entry.name)
+        return (False, -value if higher else value, entry.name)
+
+    return sorted(entries, key=key)
+
+
+def _table(kind: str, entries: list[CatalogEntry]) -> str:
+    figures = _TABLE_FIGURES[kind]
+    default = figures[0]
+    head = [
+        '<th scope="col" aria-sort="none"><button type="button" class="sort">plugin</button></th>'
+    ]
+    for figure in figures:
+        field, title, hint, _fmt, higher = figure
+        sort = "descending" if higher else "ascending"
+        head.append(
+            f'<th scope="col" data-field="{field}" data-better="{"higher" if higher else "lower"}" '
+            f'aria-sort="{sort if figure is default else "none"}" title="{escape(hint)}">'
+            f'<button type="button" class="sort">{escape(title)}</button></th>'
+        )
+    rows = []
+    for entry in _sorted_rows(entries, default):
+        reason = unmeasured_reason(entry)
+        note = f' title="no bench figures: {escape(reason)}"' if reason else ""
+        cells = [f'<td data-value="{escape(entry.name)}"{note}>{escape(entry.name)}</td>']
+        for field, _title, _hint, fmt, _higher in figures:
+            value = _figure(entry, field)
+            if value is None:
+                cells.append('<td data-value="">–</td>')
+            else:
+                cells.append(f'<td data-value="{value!r}">{escape(fmt(value))}</td>')
+        rows.append(f'<tr data-name="{escape(entry.name)}">' + "".join(cells) + "</tr>")
+    caption = _KIND_TITLES[kind]
+    if kind == "vad":
+        caption += " (turn figures: pause driven by the VAD)"
+    return (
+        f'<table class="compare" data-kind="{kind}">\n<caption>{escape(caption)}</caption>\n'
+        f"<thead><tr>{''.join(head)}</tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
+    )
+
+
+def _tables(catalog: Catalog) -> str:
+    entries = _ordered(catalog.entries)
+    return "\n".join(
+        _table(kind, [e for e in entries if e.kind == kind])
+        for kind in KIND_ORDER
+        if any(e.kind == kind for e in entries)
+    )
+
+
+_CHART_CAPTION = (
+    "The trade-off: each line is one plugin's sweep of its setting; the ringed point is its "
+    "default. Lower left is better; the best plugin at ≤ 5% false cutoffs is labelled."
+)
+
+
+def _comparison(catalog: Catalog, chart: str | None) -> str:
+    """The tables, then the chart inline (HTML) or nothing (markdown adds the image)."""
+    figure = (
+        f'<figure class="tradeoff">\n{chart}\n<figcaption>{escape(_CHART_CAPTION)}'
+        "</figcaption>\n</figure>\n"
+        if chart is not None
+        else ""
+    )
+    return (
+        '<div class="plugin-comparison">\n'
+        "<p>Click a column header to sort by it (again to reverse); plugins without the figure "
+        "stay last.</p>\n"
+        f"{_tables(catalog)}\n{figure}</div>"
+    )
+
+
+# A markdown image outside the raw HTML, so MkDocs resolves the path for the page.
+_CHART_IMAGE = f"![Trade-off chart: false cutoffs against latency p50]({CHART_PATH})"
+
+
 def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
     """The gallery as a MkDocs page (``docs/gallery.md``)."""
     return (
@@ -305,6 +592,10 @@ def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
         f"{INTRO}\n\n"
         f"<style>{STYLE}</style>\n\n"
         f"{_body(catalog)}\n\n"
+        "## Comparison\n\n"
+        f"{_comparison(catalog, None)}\n\n"
+        f"{_CHART_IMAGE}\n\n"
+        f"{_CHART_CAPTION}\n\n"
         "## Validation records\n\n"
         f"{_records(catalog)}\n\n"
         f"Each record counts the checks of one real `fastrtc-plugins registry update --validate` "
@@ -339,6 +630,7 @@ def render_html(catalog: Catalog) -> str:
         f"<style>{STYLE}</style>\n</head>\n"
         '<body class="gallery-page">\n<main>\n<h1>Plugin gallery</h1>\n'
         f"<p>{escape(INTRO)}</p>\n{_body(catalog)}\n"
+        f'<h2 id="comparison">Comparison</h2>\n{_comparison(catalog, render_chart(catalog))}\n'
         f'<h2 id="validation-records">Validation records</h2>\n{_records(catalog)}\n'
         "<p>Each record counts the checks of one real validation run; the check reference "
         "of the fastrtc-registry documentation (Check reference) says what each check "

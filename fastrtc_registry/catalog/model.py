@@ -81,14 +81,11 @@ class BenchRecord:
     p50_ms: float | None = None
     realtime_factor: float | None = None
     false_cutoffs: float | None = None
-    """Share of hesitations inside a turn during which the handler replied (0..1)."""
     hesitations: int | None = None
     turn_ends: int | None = None
     latency_at_5pct_ms: float | None = None
     false_cutoffs_at_500ms: float | None = None
-    sweep: Mapping[str, Any] | None = None
-    """The trade-off curve: ``{"setting", "points": [{"value", "false_cutoffs",
-    "end_of_turn_p50_ms", "end_of_turn_p95_ms", "missed_turns"}]}``."""
+    sweep: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used in registry.json."""

@@ -70,14 +70,14 @@ BENCH_TIMES = (
     "latency_at_5pct_ms",
 )
 BENCH_COUNTS = ("false_turn_ends", "missed_turns", "hesitations", "turn_ends")
+# The trade-off curve: one point per value of the swept setting.
+MAX_SWEEP_POINTS = 50
 _SWEEP_POINT = {
-    "value": None,
+    "value": _MAX_FIGURE,
     "false_cutoffs": 1.0,
-    "end_of_turn_p50_ms": None,
-    "end_of_turn_p95_ms": None,
-    "missed_turns": None,
-}  # the fraction's top; None: a time (or the setting's value), or a count
-_MAX_SWEEP_POINTS = 50
+    "end_of_turn_p50_ms": _MAX_FIGURE,
+    "end_of_turn_p95_ms": _MAX_FIGURE,
+}
 _BENCH_STRINGS: dict[str, Rule] = {
     **_RUN_STRINGS,
     "corpus": lambda v: text_problem(v, 20) or (None if v else "must not be empty"),
@@ -109,6 +109,53 @@ def _strings(
         message = rule(value) if isinstance(value, str) else missing_or_wrong(raw, field)
         if message:
             problems.append(Problem(json_pointer(*at, field), message))
+    return problems
+
+
+def _sweep_problems(raw: Any, at: tuple[str | int, ...], strict: bool) -> list[Problem]:
+    """What is wrong with a bench record's ``sweep`` (null is fine)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        return [Problem(json_pointer(*at), "must be an object or null")]
+    problems = []
+    setting = raw.get("setting")
+    message = (
+        text_problem(setting, 60) or (None if setting else "must not be empty")
+        if isinstance(setting, str)
+        else missing_or_wrong(raw, "setting")
+    )
+    if message:
+        problems.append(Problem(json_pointer(*at, "setting"), message))
+    points = raw.get("points")
+    if not isinstance(points, list) or len(points) > MAX_SWEEP_POINTS:
+        problems.append(
+            Problem(
+                json_pointer(*at, "points"),
+                f"must be a list of at most {MAX_SWEEP_POINTS} points",
+            )
+        )
+        points = []
+    for index, point in enumerate(points):
+        where = (*at, "points", index)
+        if not isinstance(point, Mapping):
+            problems.append(Problem(json_pointer(*where), "each point must be an object"))
+            continue
+        for field, top in _SWEEP_POINT.items():
+            message = _figure_problem(point.get(field), top)
+            if message:
+                problems.append(
+                    Problem(json_pointer(*where, field), message.removesuffix(", or null"))
+                )
+        message = _count_problem(point.get("missed_turns"))
+        if message:
+            problems.append(Problem(json_pointer(*where, "missed_turns"), message))
+        if strict:
+            problems.extend(
+                unknown_fields(point, frozenset({*_SWEEP_POINT, "missed_turns"}), where)
+            )
+    if strict:
+        problems.extend(unknown_fields(raw, frozenset({"setting", "points"}), at))
     return problems
 
 
@@ -155,45 +202,7 @@ def bench_problems(raw: Any, at: tuple[str | int, ...], strict: bool) -> list[Pr
             message = None if value is None else check(value)
             if message:
                 problems.append(Problem(json_pointer(*at, field), message))
-    problems.extend(_sweep_problems(raw.get("sweep"), (*at, "sweep")))
+    problems.extend(_sweep_problems(raw.get("sweep"), (*at, "sweep"), strict))
     if strict:
         problems.extend(unknown_fields(raw, _BENCH_FIELDS, at))
-    return problems
-
-
-def _sweep_problems(raw: Any, at: tuple[str | int, ...]) -> list[Problem]:
-    """What is wrong with a bench record's trade-off curve (null is fine)."""
-    if raw is None:
-        return []
-    if not isinstance(raw, Mapping) or set(raw) != {"setting", "points"}:
-        return [Problem(json_pointer(*at), 'must be {"setting": NAME, "points": [...]} or null')]
-    problems = []
-    setting = raw["setting"]
-    if not isinstance(setting, str) or not setting.isidentifier() or len(setting) > 60:
-        problems.append(Problem(json_pointer(*at, "setting"), "must be a setting's name"))
-    points = raw["points"]
-    if not isinstance(points, list) or len(points) > _MAX_SWEEP_POINTS:
-        problems.append(
-            Problem(json_pointer(*at, "points"), f"must be a list of up to {_MAX_SWEEP_POINTS}")
-        )
-        return problems
-    for index, point in enumerate(points):
-        where = (*at, "points", index)
-        if not isinstance(point, Mapping) or set(point) != set(_SWEEP_POINT):
-            keys = ", ".join(_SWEEP_POINT)
-            problems.append(Problem(json_pointer(*where), f"must be an object with {keys}"))
-            continue
-        for field, top in _SWEEP_POINT.items():
-            value = point[field]
-            if field == "missed_turns":
-                message = _count_problem(value)
-            elif field == "value":
-                finite = isinstance(value, (int, float)) and not isinstance(value, bool)
-                message = None if finite and math.isfinite(value) else "must be a finite number"
-            elif value is None and field != "false_cutoffs":
-                message = None  # no turn answered at this point
-            else:
-                message = _figure_problem(value, top or _MAX_FIGURE)
-            if message:
-                problems.append(Problem(json_pointer(*where, field), message))
     return problems

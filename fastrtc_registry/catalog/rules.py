@@ -36,6 +36,7 @@ from .fields import (
 from .records import bench_problems, validation_problems
 
 __all__ = [
+    "FACT_TAGS",
     "KIND_TAGS",
     "SCHEMA_VERSION",
     "SELF_PACKAGE",
@@ -58,6 +59,12 @@ SELF_PACKAGE = "fastrtc-registry"
 
 # The gallery's two filter tags, one per plugin kind (as on the seed page).
 KIND_TAGS = {"vad": "vad-model", "turn-taking": "turn-taking-algorithm"}
+# Tags that state a fact the gallery filters and explains by -> the kinds they may describe.
+FACT_TAGS: dict[str, tuple[str, ...]] = {
+    "semantic": ("turn-taking",),  # decides the end of a turn from what was said
+    "native-lib": ("vad", "turn-taking"),  # needs a system library (e.g. libc++1)
+    "speech-to-text": ("vad", "turn-taking"),  # transcribes the user to decide
+}
 
 
 # field -> (rule, nullable); every other field of an entry has its own check below.
@@ -107,6 +114,7 @@ def entry_problems(raw: Any, index: int, *, strict: bool = True) -> list[Problem
     elif builtin and canonicalize(str(raw.get("package"))) != SELF_PACKAGE:
         add("builtin", f"only plugins of the package {SELF_PACKAGE!r} are built in")
     problems.extend(_tag_problems(raw.get("tags", []), (*at, "tags")))
+    problems.extend(_fact_tag_problems(raw, (*at, "tags")))
     problems.extend(validation_problems(raw.get("validation"), (*at, "validation"), strict))
     problems.extend(bench_problems(raw.get("bench"), (*at, "bench"), strict))
     if strict:
@@ -127,6 +135,20 @@ def _tag_problems(tags: Any, at: tuple[str | int, ...]) -> list[Problem]:
         if message:
             problems.append(Problem(json_pointer(*at, position), message))
     return problems
+
+
+def _fact_tag_problems(raw: Mapping[str, Any], at: tuple[str | int, ...]) -> list[Problem]:
+    tags, kind = raw.get("tags", []), raw.get("kind")
+    if not isinstance(tags, list) or kind not in KINDS:
+        return []
+    return [
+        Problem(
+            json_pointer(*at, position),
+            f"tag {tag!r} describes only {' or '.join(FACT_TAGS[tag])} plugins; remove it",
+        )
+        for position, tag in enumerate(tags)
+        if tag in FACT_TAGS and kind not in FACT_TAGS[tag]
+    ]
 
 
 def _duplicate_keys(value: Any, path: tuple[str | int, ...]) -> Iterator[Problem]:

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
+if TYPE_CHECKING:
+    # typing.Unpack is 3.11+; annotations are strings here, so 3.10 never evaluates it.
+    from typing_extensions import Unpack
 
 from ..validation.protocol import BuildReply, LoadReply, ObjectFacts, ObserveReply
 

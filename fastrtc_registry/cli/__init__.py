@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     list_cmd,
     new_cmd,
     registry_cmd,
+    replay_cmd,
     search_cmd,
     validate_cmd,
 )
@@ -33,8 +34,23 @@ EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 
 
+# Modules that httpx and httpcore import only in case someone wants them: httpx's
+# own command line (which loads pygments) and trio support (httpcore imports trio
+# whenever it is installed). This process runs asyncio only, so it skips them:
+# about 0.1 s of a cold search's start-up on the reference machine
+# (docs/benchmarks.md). Both imports are guarded by ``except ImportError``
+# upstream. The library never does this; only the command line process.
+_UNUSED_OPTIONAL_IMPORTS = ("httpx._main", "trio")
+
+
+def _skip_unused_optional_imports() -> None:
+    for name in _UNUSED_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
+    _skip_unused_optional_imports()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("FASTRTC_PLUGINS_DEBUG"))
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -26,6 +27,7 @@ __all__ = [
     "KindChoice",
     "KindOption",
     "app",
+    "check_plot_path",
     "console",
     "emit_json",
     "kind_of",
@@ -112,3 +114,28 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
 ) -> None:
     """Find, validate, install and load FastRTC VAD models and turn-taking algorithms."""
+
+
+def check_plot_path(plot: Path) -> None:
+    """Refuse a chart path that cannot be written, before minutes of measuring."""
+    suffix = plot.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise typer.BadParameter(
+            "the chart is SVG or PNG: give a file name ending in .svg or .png", param_hint="--plot"
+        )
+    if suffix == ".png":
+        # Imported now, not only looked for: a matplotlib that fails to import
+        # would otherwise lose the whole run's figures at the end.
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as exc:
+            raise typer.BadParameter(
+                f"a PNG chart needs matplotlib (pip install matplotlib; {exc}); "
+                "or end the name in .svg",
+                param_hint="--plot",
+            ) from None
+    parent = plot.parent if str(plot.parent) else Path(".")
+    if not parent.is_dir():
+        raise typer.BadParameter(f"directory {parent} does not exist", param_hint="--plot")
+    if plot.is_dir():
+        raise typer.BadParameter(f"{plot} is a directory", param_hint="--plot")

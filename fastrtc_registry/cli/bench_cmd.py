@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, console, emit_json
+from ._app import JsonOption, app, check_plot_path, console, emit_json
 
 if TYPE_CHECKING:
     from ..bench import BenchResult
@@ -18,7 +18,7 @@ def bench_command(
     names: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional on 3.10
         typer.Argument(
-            help="VAD or turn-taking plugins to measure (default: every installed VAD)."
+            help="VAD or turn-taking plugins to measure (default: every installed one)."
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -47,13 +47,12 @@ def bench_command(
 
     memory = memory_option(memory_limit)
     if plot is not None:
-        _check_plot_path(plot)
+        check_plot_path(plot)
     from ..bench import bench_plugins
     from ..discovery import installed_plugins
 
-    chosen = list(
-        names or [r.qualified_name if r.conflicts else r.name for r in installed_plugins("vad")]
-    )
+    installed = [*installed_plugins("vad"), *installed_plugins("turn-taking")]
+    chosen = list(names or [r.qualified_name if r.conflicts else r.name for r in installed])
     err = console(stderr=True)
     status = err.status("Building the corpus...")
     count = len(chosen)
@@ -87,31 +86,6 @@ def bench_command(
             console().print(f"Chart written to {plot}")
     if any(r.error for r in results):
         raise typer.Exit(1)
-
-
-def _check_plot_path(plot: Path) -> None:
-    """Refuse a chart path that cannot be written, before minutes of measuring."""
-    suffix = plot.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise typer.BadParameter(
-            "the chart is SVG or PNG: give a file name ending in .svg or .png", param_hint="--plot"
-        )
-    if suffix == ".png":
-        # Imported now, not only looked for: a matplotlib that fails to import
-        # would otherwise lose the whole run's figures at the end.
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError as exc:
-            raise typer.BadParameter(
-                f"a PNG chart needs matplotlib (pip install matplotlib; {exc}); "
-                "or end the name in .svg",
-                param_hint="--plot",
-            ) from None
-    parent = plot.parent if str(plot.parent) else Path(".")
-    if not parent.is_dir():
-        raise typer.BadParameter(f"directory {parent} does not exist", param_hint="--plot")
-    if plot.is_dir():
-        raise typer.BadParameter(f"{plot} is a directory", param_hint="--plot")
 
 
 def _pct(value: float | None) -> str:

@@ -62,24 +62,42 @@ def list_command(
         raise typer.Exit(1)
 
 
-def _render(records: list[PluginRecord]) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+# On a narrow screen version and source give way first; the package is cut, never wrapped.
+_COLUMNS = (
+    ("name", 12, None),
+    ("kind", 11, None),
+    ("package", 12, 3),
+    ("version", 7, 1),
+    ("source", 8, 2),
+    ("status", 9, None),
+)
+_STATUS_STYLES = {"ok": "green", "broken": "red", "unchecked": "dim"}
 
-    out = console()
+
+def _render(records: list[PluginRecord]) -> None:
+    import sys
+
+    from ._table import Cell, Column, color_enabled, render_table
+
     if not records:
-        out.print("No plugins installed. Find some with 'fastrtc-plugins search'.")
+        sys.stdout.write("No plugins installed. Find some with 'fastrtc-plugins search'.\n")
         return
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("name", "kind", "package", "version", "source", "status"):
-        table.add_column(column, no_wrap=column != "package", overflow="fold")
-    styles = {"ok": "green", "broken": "red", "unchecked": "dim"}
-    for r in records:
-        name = f"{r.name} [yellow](!)[/]" if r.conflicts else r.name
-        table.add_row(
-            name, r.kind, r.package, r.version, r.source, f"[{styles[r.status]}]{r.status}[/]"
-        )
-    out.print(table)
+    columns = [Column(h, min_width=w, drop=d) for h, w, d in _COLUMNS]
+    rows = [
+        [
+            Cell(f"{r.name} (!)" if r.conflicts else r.name, "yellow" if r.conflicts else None),
+            Cell(r.kind),
+            Cell(r.package),
+            Cell(r.version),
+            Cell(r.source),
+            Cell(r.status, _STATUS_STYLES[r.status]),
+        ]
+        for r in records
+    ]
+    color = color_enabled()
+    lines = [render_table(columns, rows, color=color)]
     for r in records:
         if r.error:
-            out.print(f"[red]{escape(r.qualified_name)}[/]: {escape(r.error)}")
+            name = f"\x1b[31m{r.qualified_name}\x1b[0m" if color else r.qualified_name
+            lines.append(f"{name}: {r.error}")
+    sys.stdout.write("\n".join(lines) + "\n")

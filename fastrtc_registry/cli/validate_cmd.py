@@ -20,6 +20,7 @@ _STYLES = {
     "warning": "yellow",
     "skipped": "dim",
 }
+_FORMATS = ("text", "json", "github", "markdown")
 _LABELS = {"failed": "FAILED", "error": "ERROR", "warning": "WARNING", "skipped": "SKIPPED"}
 
 
@@ -61,6 +62,14 @@ def validate_command(
         ),
     ],
     as_json: JsonOption = False,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="text (default), json (as --json), github (workflow-command annotations) "
+            "or markdown (a summary table for $GITHUB_STEP_SUMMARY).",
+        ),
+    ] = None,
     junit: Annotated[
         Path | None,
         typer.Option(
@@ -115,6 +124,12 @@ def validate_command(
             param_hint="--ignore",
         )
     check_output_path(junit, "--junit")
+    fmt = (output_format or ("json" if as_json else "text")).lower()
+    if fmt not in _FORMATS:
+        raise typer.BadParameter(
+            f"unknown format {output_format!r}; use one of {', '.join(_FORMATS)}",
+            param_hint="--format",
+        )
     memory = memory_option(memory_limit)
     err = console(stderr=True)
     started = time.monotonic()
@@ -133,13 +148,30 @@ def validate_command(
         )
     if junit is not None:
         junit.write_text(report.to_junit(), encoding="utf-8")
-    if as_json:
+    if fmt == "json":
         emit_json(report.as_dict())
+    elif fmt in ("github", "markdown"):
+        emit_ci(report, fmt, target, verbose=verbose)
     else:
         render(report, verbose=verbose, seconds=time.monotonic() - started)
     code = report.exit_code(strict=strict)
     if code:
         raise typer.Exit(code)
+
+
+def emit_ci(report: ValidationReport, fmt: str, target: str, *, verbose: bool) -> None:
+    """Write the github or markdown form of ``report`` on stdout."""
+    import sys
+
+    from ..checks.report import github_annotations, markdown_summary
+
+    if fmt == "markdown":
+        sys.stdout.write(markdown_summary(report, verbose=verbose))
+    else:
+        root = Path(target) if Path(target).is_dir() else None
+        workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
+        sys.stdout.write(github_annotations(report, root=root, workspace=workspace))
+    sys.stdout.flush()
 
 
 def _needs_attention(result: CheckResult) -> bool:

@@ -38,6 +38,7 @@ from .policy import (
     REQUEST_DEADLINE,
     Deadline,
     RetryPolicy,
+    SpeedFloor,
     env_number,
     inflater,
     one_chunk,
@@ -213,41 +214,66 @@ class IndexClient:
 
         unzip = inflater(response.headers.get("Content-Encoding", ""), url)
         size = 0
+        floor: SpeedFloor | None = None
         try:
             read = response.content  # already read: an in-memory (test) transport
         except httpx.ResponseNotRead:
             raw = response.aiter_raw().__aiter__()
+            floor = SpeedFloor.from_env()
         else:
             raw, unzip = one_chunk(read), None
-        while True:
-            left = until - time.monotonic()
-            if left <= 0:
-                raise self._late(url, what, size)
-            try:
-                data = await asyncio.wait_for(raw.__anext__(), left)
-            except StopAsyncIteration:
-                break
-            except asyncio.TimeoutError:
-                raise self._late(url, what, size) from None
-            self.bytes_received += len(data)
-            while data:
-                if unzip is None:
-                    chunk, data = data, b""
-                else:
-                    try:
-                        chunk = unzip.decompress(data, INFLATE_STEP)
-                    except zlib.error as exc:
-                        raise IndexProtocolError(
-                            f"{url}: the {what} does not inflate ({exc})"
-                        ) from exc
-                    data = b"" if unzip.eof else unzip.unconsumed_tail
-                size += len(chunk)
-                if size > limit:
-                    raise IndexBodyTooLargeError(
-                        f"{url}: the {what} passed the {limit:,}-byte limit (decompressed)"
-                    )
-                if chunk:
-                    yield chunk
+        pending: asyncio.Task[bytes] | None = None
+        try:
+            while True:
+                left = until - time.monotonic()
+                if left <= 0:
+                    raise self._late(url, what, size)
+                if pending is None:
+                    pending = asyncio.ensure_future(raw.__anext__())
+                wait = left if floor is None else min(left, floor.next_check())
+                done, _ = await asyncio.wait({pending}, timeout=wait)
+                if not done:
+                    if floor is not None and floor.too_slow():
+                        raise self._slow(url, what, size, floor)
+                    continue
+                task, pending = pending, None
+                try:
+                    data = task.result()
+                except StopAsyncIteration:
+                    break
+                self.bytes_received += len(data)
+                if floor is not None:
+                    floor.add(len(data))
+                    if floor.too_slow():
+                        raise self._slow(url, what, size, floor)
+                while data:
+                    if unzip is None:
+                        chunk, data = data, b""
+                    else:
+                        try:
+                            chunk = unzip.decompress(data, INFLATE_STEP)
+                        except zlib.error as exc:
+                            raise IndexProtocolError(
+                                f"{url}: the {what} does not inflate ({exc})"
+                            ) from exc
+                        data = b"" if unzip.eof else unzip.unconsumed_tail
+                    size += len(chunk)
+                    if size > limit:
+                        raise IndexBodyTooLargeError(
+                            f"{url}: the {what} passed the {limit:,}-byte limit (decompressed)"
+                        )
+                    if chunk:
+                        yield chunk
+        finally:
+            if pending is not None:
+                pending.cancel()
+
+    def _slow(self, url: str, what: str, size: int, floor: SpeedFloor) -> IndexDeadlineError:
+        return IndexDeadlineError(
+            f"{url}: the {what} came at under {floor.limit:,.0f} bytes/s for {floor.window:g} s "
+            f"({size:,} bytes in); the index is too slow (FASTRTC_PLUGINS_LOW_SPEED_LIMIT and "
+            "FASTRTC_PLUGINS_LOW_SPEED_TIME set the rule)"
+        )
 
     def _late(self, url: str, what: str, size: int) -> IndexDeadlineError:
         if self.deadline.expired and self.deadline.seconds != self.request_deadline:

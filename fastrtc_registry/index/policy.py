@@ -9,8 +9,9 @@ import email.utils
 import os
 import time
 import zlib
+from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import IndexProtocolError
@@ -20,9 +21,12 @@ __all__ = [
     "COMMAND_DEADLINE",
     "INFLATE_STEP",
     "LIMITS",
+    "LOW_SPEED_LIMIT",
+    "LOW_SPEED_TIME",
     "REQUEST_DEADLINE",
     "Deadline",
     "RetryPolicy",
+    "SpeedFloor",
     "env_number",
     "inflater",
     "one_chunk",
@@ -42,6 +46,64 @@ LIMITS: dict[str, int] = {
 # retries included; and the default for a whole command.
 REQUEST_DEADLINE = 30.0
 COMMAND_DEADLINE = 120.0
+
+
+# A body that stays below LOW_SPEED_LIMIT bytes per second (on the wire) for
+# LOW_SPEED_TIME seconds is abandoned, as curl's --speed-limit/--speed-time and
+# git's http.lowSpeedLimit/lowSpeedTime do: a trickle ends in about that
+# time instead of at the command's deadline, while a slow but steady link
+# (anything above 1 KB/s) still finishes. FASTRTC_PLUGINS_LOW_SPEED_LIMIT and
+# FASTRTC_PLUGINS_LOW_SPEED_TIME change them; 0 turns the rule off.
+LOW_SPEED_LIMIT = 1024.0
+LOW_SPEED_TIME = 20.0
+
+
+@dataclass(slots=True)
+class SpeedFloor:
+    """The low-speed rule for one body: feed it what arrives, ask whether it is too slow."""
+
+    limit: float
+    window: float
+    started: float = field(default_factory=time.monotonic)
+    _samples: deque[tuple[float, int]] = field(default_factory=deque)
+    _in_window: int = 0
+
+    @classmethod
+    def from_env(cls) -> SpeedFloor:
+        """The floor from FASTRTC_PLUGINS_LOW_SPEED_LIMIT / _TIME, else the defaults."""
+        return cls(
+            env_number("FASTRTC_PLUGINS_LOW_SPEED_LIMIT", LOW_SPEED_LIMIT),
+            env_number("FASTRTC_PLUGINS_LOW_SPEED_TIME", LOW_SPEED_TIME),
+        )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the rule applies at all (both numbers positive)."""
+        return self.limit > 0 and self.window > 0
+
+    def add(self, size: int, now: float | None = None) -> None:
+        """Count ``size`` bytes arriving at ``now``."""
+        self._samples.append((time.monotonic() if now is None else now, size))
+        self._in_window += size
+
+    def too_slow(self, now: float | None = None) -> bool:
+        """True once a whole window has passed with fewer than ``limit * window`` bytes in it."""
+        if not self.enabled:
+            return False
+        now = time.monotonic() if now is None else now
+        if now - self.started < self.window:
+            return False
+        cutoff = now - self.window
+        while self._samples and self._samples[0][0] < cutoff:
+            self._in_window -= self._samples.popleft()[1]
+        return self._in_window < self.limit * self.window
+
+    def next_check(self, now: float | None = None) -> float:
+        """Seconds to wait for data before asking :meth:`too_slow` again."""
+        if not self.enabled:
+            return float("inf")
+        now = time.monotonic() if now is None else now
+        return max(0.05, min(1.0, self.started + self.window - now))
 
 
 class Deadline:

@@ -20,6 +20,8 @@ from .protocol import (
     BenchRequest,
     FailureReply,
     PingReply,
+    ReplayReply,
+    ReplayRequest,
     Reply,
     decode_message,
     encode_message,
@@ -36,11 +38,18 @@ def _bench(request: BenchRequest, state: dict[str, Any]) -> Reply:
     return BenchReply(bench_action({"name": request.name}))
 
 
+def _replay(request: ReplayRequest, state: dict[str, Any]) -> Reply:
+    from ..replay import replay_action
+
+    return ReplayReply(replay_action({"path": request.path, "pairs": request.pairs}))
+
+
 def _handlers() -> dict[str, Handler]:
     from . import observe
 
     table: dict[str, Handler] = dict(observe.HANDLERS)
     table["bench"] = _bench
+    table["replay"] = _replay
     table["ping"] = lambda request, state: PingReply()
     return table
 

@@ -39,6 +39,8 @@ __all__ = [
     "PingReply",
     "PingRequest",
     "ProtocolViolation",
+    "ReplayReply",
+    "ReplayRequest",
     "Reply",
     "Request",
     "SignatureFact",
@@ -251,6 +253,16 @@ class BenchRequest(_Message):
 
 
 @dataclass(frozen=True, slots=True)
+class ReplayRequest(_Message):
+    """Run (VAD, turn-taking) pairs over a recording (``fastrtc_registry.replay:replay_action``)."""
+
+    TYPE: ClassVar[str] = "replay"
+    path: str
+    """A mono int16 WAV the parent wrote from the user's file."""
+    pairs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PingRequest(_Message):
     """Answer at once: the worker is alive and its channel is in step (ends every run)."""
 
@@ -305,6 +317,14 @@ class BenchReply(_Message):
 
 
 @dataclass(frozen=True, slots=True)
+class ReplayReply(_Message):
+    """What ``replay_action`` returned."""
+
+    TYPE: ClassVar[str] = "replay"
+    answer: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class FailureReply(_Message):
     """The worker could not carry out the request (nothing the plugin did)."""
 
@@ -312,13 +332,23 @@ class FailureReply(_Message):
     error: ExcInfo
 
 
-Request = LoadRequest | BuildRequest | ObserveRequest | BenchRequest | PingRequest
-Reply = LoadReply | BuildReply | ObserveReply | BenchReply | PingReply | FailureReply
+Request = LoadRequest | BuildRequest | ObserveRequest | BenchRequest | ReplayRequest | PingRequest
+Reply = LoadReply | BuildReply | ObserveReply | BenchReply | ReplayReply | PingReply | FailureReply
 _REQUESTS: dict[str, type[Any]] = {
-    c.TYPE: c for c in (LoadRequest, BuildRequest, ObserveRequest, BenchRequest, PingRequest)
+    c.TYPE: c
+    for c in (LoadRequest, BuildRequest, ObserveRequest, BenchRequest, ReplayRequest, PingRequest)
 }
 _REPLIES: dict[str, type[Any]] = {
-    c.TYPE: c for c in (LoadReply, BuildReply, ObserveReply, BenchReply, PingReply, FailureReply)
+    c.TYPE: c
+    for c in (
+        LoadReply,
+        BuildReply,
+        ObserveReply,
+        BenchReply,
+        ReplayReply,
+        PingReply,
+        FailureReply,
+    )
 }
 M = TypeVar("M")
 

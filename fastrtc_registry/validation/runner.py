@@ -11,6 +11,7 @@ here. When the worker stops (timeout, exit, crash) or breaks the protocol
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -93,13 +94,10 @@ def _read_pyproject(target: str) -> Mapping[str, Any] | None:
     path = Path(target) / "pyproject.toml"
     if not path.is_file():
         return None
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10: tags from pyproject need tomli
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            return None
+    else:  # a dependency on 3.10 (pyproject.toml)
+        import tomli as tomllib
     try:
         data: Mapping[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

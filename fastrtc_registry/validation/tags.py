@@ -78,6 +78,9 @@ class Tags:
     """Uses fastrtc's speech-to-text model (``get_stt_model``); implied by ``keyword``."""
     needs_network: bool = False
     """Building the plugin downloads files (model weights)."""
+    semantic: bool = False
+    """The turn's end is judged from what the speech sounds like (a model of turn
+    completion, such as Smart Turn), not from the length of the pause alone."""
     patience_s: float = 4.0
     """Longest wait, in seconds after the turn ends, before a reply is due."""
     bench_sweep: Mapping[str, Any] | None = None
@@ -215,7 +218,7 @@ def _check(name: str, value: Any) -> tuple[Any] | str:
         ):
             return (tuple(k.strip() for k in value),)
         return f"keywords must be a non-empty list of words, not {value!r}"
-    if name in ("stt", "needs_network"):
+    if name in ("stt", "needs_network", "semantic"):
         if isinstance(value, bool):
             return (value,)
         return f"{name} must be true or false, not {value!r}"
