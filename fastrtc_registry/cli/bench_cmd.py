@@ -140,6 +140,9 @@ def _render(results: list[BenchResult]) -> None:
             _num(r.p50_ms),
             _num(r.realtime_factor, 4),
         )
+    if not out.is_terminal:
+        # In a pipe each row stays one whole line, as in ``list``: never cut to 80 columns.
+        out.width = max(out.width, 200)
     out.print(table)
     vads = [r for r in results if r.kind == "vad" and not r.error]
     if vads:
