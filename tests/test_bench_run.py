@@ -55,7 +55,7 @@ def test_catalog_record_is_the_measured_figures_only() -> None:
         conditions={"clean": {"f1": 0.95}},
     )
     record = catalog_record(result)
-    assert record["corpus"] == "1"
+    assert record["corpus"] == "2"
     assert record["f1"] == 0.83
     assert record["humming_false_speech"] == 0.96
     assert record["end_of_turn_p50_ms"] == 635.0

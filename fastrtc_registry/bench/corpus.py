@@ -57,7 +57,7 @@ __all__ = [
     "corpus_checksum",
 ]
 
-CORPUS_VERSION = "1"
+CORPUS_VERSION = "2"
 SEED = 20260601
 RATES = (16000, 24000, 48000)
 FRAME_S = 0.01

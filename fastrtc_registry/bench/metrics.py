@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .corpus import Conversation
 
+if TYPE_CHECKING:
+    from .hesitations import Talk
+
 __all__ = [
+    "CutoffCounts",
     "FrameCounts",
     "TurnCounts",
     "frames_from_spans",
     "percentile",
     "score_frames",
+    "score_hesitations",
     "score_turns",
+    "tradeoff",
 ]
+
+FALSE_CUTOFF_TARGET = 0.05
+LATENCY_TARGET_MS = 500.0
 
 
 def frames_from_spans(spans: Iterable[Mapping[str, int]], samples: int, rate: int) -> np.ndarray:
@@ -180,3 +191,119 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True, slots=True)
+class CutoffCounts:
+    """What replies did over hesitation talks: cut-offs mid-turn, delays at true turn ends."""
+
+    hesitations: int = 0
+    cutoffs: int = 0
+    """Hesitations during which a reply fired."""
+    turns: int = 0
+    delays_s: tuple[float, ...] = ()
+    missed: int = 0
+
+    def __add__(self, other: CutoffCounts) -> CutoffCounts:
+        return CutoffCounts(
+            self.hesitations + other.hesitations,
+            self.cutoffs + other.cutoffs,
+            self.turns + other.turns,
+            self.delays_s + other.delays_s,
+            self.missed + other.missed,
+        )
+
+    @property
+    def false_cutoffs(self) -> float | None:
+        """Share of hesitations during which a reply fired; None without hesitations."""
+        return self.cutoffs / self.hesitations if self.hesitations else None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        """One point of the trade-off curve (latency p50/p95 in ms over the turns answered)."""
+        delays = [d * 1000 for d in self.delays_s]
+        return {
+            "false_cutoffs": _round(self.false_cutoffs),
+            "end_of_turn_p50_ms": _round(percentile(delays, 50), 1),
+            "end_of_turn_p95_ms": _round(percentile(delays, 95), 1),
+            "missed_turns": self.missed,
+        }
+
+
+def score_hesitations(replies_s: Sequence[float], talk: Talk) -> CutoffCounts:
+    """Match reply times to a talk's hesitations and turn ends.
+
+    A hesitation is cut off when a reply fires from its start until the next
+    hesitation starts or its utterance ends (the handler decided at the pause,
+    even if the reply lands once speech has resumed). The first reply in a turn
+    end's window answers it, its delay measured from the end of the utterance;
+    a turn end with none is missed.
+    """
+    marks = sorted(
+        [(start, "h", index) for index, (start, _) in enumerate(talk.hesitations)]
+        + [(turn.end_s, "t", index) for index, turn in enumerate(talk.turns)]
+    )
+    cut: set[int] = set()
+    answered: dict[int, float] = {}
+    for at in sorted(replies_s):
+        last = None
+        for mark in marks:
+            if mark[0] > at:
+                break
+            last = mark
+        if last is None:
+            continue
+        _, what, index = last
+        if what == "h":
+            cut.add(index)
+        elif at <= talk.turns[index].until_s and index not in answered:
+            answered[index] = at - talk.turns[index].end_s
+    return CutoffCounts(
+        hesitations=len(talk.hesitations),
+        cutoffs=len(cut),
+        turns=len(talk.turns),
+        delays_s=tuple(answered[i] for i in sorted(answered)),
+        missed=len(talk.turns) - len(answered),
+    )
+
+
+def tradeoff(
+    points: Sequence[Mapping[str, float | int | None]],
+    *,
+    max_false_cutoffs: float = FALSE_CUTOFF_TARGET,
+    at_latency_ms: float = LATENCY_TARGET_MS,
+) -> tuple[float | None, float | None]:
+    """(latency at <= 5% false cutoffs, false cutoffs at 500 ms) from sweep points.
+
+    The curve joins the points ordered by p50 latency with straight lines.
+    The first figure is the lowest latency on that curve where false cutoffs
+    fall to ``max_false_cutoffs``: a measured point at or under it, or the
+    crossing on the segment that leads to one. The second is the false-cutoff
+    share read off the curve at ``at_latency_ms``. Either is None when the
+    curve never reaches it (points without a latency are left out).
+    """
+    curve = sorted(
+        (float(p["end_of_turn_p50_ms"]), float(p["false_cutoffs"]))  # type: ignore[arg-type]
+        for p in points
+        if p.get("end_of_turn_p50_ms") is not None and p.get("false_cutoffs") is not None
+    )
+    latency = None
+    for index, (ms, share) in enumerate(curve):
+        if share <= max_false_cutoffs:
+            latency = ms
+            if index:
+                before_ms, before = curve[index - 1]
+                if before > max_false_cutoffs:
+                    fraction = (before - max_false_cutoffs) / (before - share)
+                    latency = before_ms + fraction * (ms - before_ms)
+            break
+    at_latency = None
+    for (left_ms, left), (right_ms, right) in itertools.pairwise(curve):
+        if left_ms <= at_latency_ms <= right_ms:
+            fraction = (
+                (at_latency_ms - left_ms) / (right_ms - left_ms) if right_ms > left_ms else 0.0
+            )
+            at_latency = left + fraction * (right - left)
+            break
+    if at_latency is None and len(curve) == 1 and curve[0][0] == at_latency_ms:
+        at_latency = curve[0][1]
+    return _round(latency, 1), _round(at_latency)

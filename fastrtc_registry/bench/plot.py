@@ -4,8 +4,10 @@ Top: a heat map, one row per VAD: F1 on clean speech and on speech in each
 noise at each SNR (green is good), then the share of frames wrongly called
 speech in silence, noise, humming and music (red is bad). Bottom: one bar per
 plugin from 0 to the median end-of-turn delay, a whisker to the 95th
-percentile, and the false turn ends and missed turns beside it. SVG is written
-with the standard library; PNG needs matplotlib.
+percentile, and the false turn ends and missed turns beside it. Last, the
+trade-off curve: one line per algorithm + VAD through its sweep points, false
+cutoffs on hesitations against p50 end-of-turn latency, with the 5% and 500 ms
+marks. SVG is written with the standard library; PNG needs matplotlib.
 """
 
 from __future__ import annotations
@@ -17,9 +19,72 @@ from pathlib import Path
 from .corpus import NOISE_LEVELS_DBFS, SNRS_DB
 from .run import FALSE_SPEECH_GROUPS, BenchResult
 
-__all__ = ["FORMATS", "columns", "render_png", "render_svg", "write_plot"]
+__all__ = ["FORMATS", "columns", "curve_label", "render_png", "render_svg", "write_plot"]
 
 FORMATS = (".svg", ".png")
+_PALETTE = ("#1c7ed6", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#0b7285", "#5f3dc4", "#868e96")
+_CURVE_H = 340
+
+
+def curve_label(result: BenchResult) -> str:
+    """The trade-off line's name: the algorithm and the VAD it ran with."""
+    if result.kind == "vad":
+        return f"pause + {result.name}"
+    return f"{result.name} + reference VAD"
+
+
+def _curve(result: BenchResult) -> list[tuple[float, float]]:
+    points = (result.sweep or {}).get("points") or ()
+    return sorted(
+        (float(p["end_of_turn_p50_ms"]), float(p["false_cutoffs"]))
+        for p in points
+        if p.get("end_of_turn_p50_ms") is not None and p.get("false_cutoffs") is not None
+    )
+
+
+def _tradeoff_svg(results: Sequence[BenchResult], top: int, width: int) -> list[str]:
+    curves = [(r, _curve(r)) for r in results if not r.error and _curve(r)]
+    left, plot_w, plot_h = 60, min(560, width - 300), _CURVE_H - 90
+    longest = max([ms for _, c in curves for ms, _ in c] + [1000.0]) * 1.05
+    out = [
+        f'<text x="10" y="{top}" font-weight="bold">Trade-off on hesitations: false cutoffs '
+        "against p50 end-of-turn latency, sweeping each algorithm's main setting</text>",
+        f'<rect x="{left}" y="{top + 15}" width="{plot_w}" height="{plot_h}" fill="none" '
+        'stroke="#868e96"/>',
+    ]
+
+    def xy(ms: float, share: float) -> tuple[float, float]:
+        return left + ms / longest * plot_w, top + 15 + (1 - share) * plot_h
+
+    for ms in range(0, int(longest) + 1, 500):
+        x, y = xy(ms, 0.0)
+        out.append(
+            f'<text x="{x:.0f}" y="{y + 16:.0f}" text-anchor="middle">{ms / 1000:g} s</text>'
+        )
+    for share in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x, y = xy(0.0, share)
+        out.append(f'<text x="{x - 6:.0f}" y="{y + 4:.0f}" text-anchor="end">{share:.0%}</text>')
+    x5, y5 = xy(longest, 0.05)
+    x500, _ = xy(500.0, 0.0)
+    out.append(
+        f'<line x1="{left}" y1="{y5:.1f}" x2="{x5:.1f}" y2="{y5:.1f}" stroke="#adb5bd" '
+        f'stroke-dasharray="4 3"/><line x1="{x500:.1f}" y1="{top + 15}" x2="{x500:.1f}" '
+        f'y2="{top + 15 + plot_h}" stroke="#adb5bd" stroke-dasharray="4 3"/>'
+    )
+    for index, (result, curve) in enumerate(curves):
+        colour = _PALETTE[index % len(_PALETTE)]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(*p) for p in curve))
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in (xy(*p) for p in curve):
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+        ly = top + 30 + index * 18
+        out.append(
+            f'<rect x="{left + plot_w + 20}" y="{ly - 9}" width="12" height="4" fill="{colour}"/>'
+            f'<text x="{left + plot_w + 38}" y="{ly - 3}">{escape(curve_label(result))}</text>'
+        )
+    if not curves:
+        out.append(f'<text x="{left + 10}" y="{top + 40}">(no sweep measured)</text>')
+    return out
 
 
 def columns() -> list[tuple[str, str, str, str]]:
@@ -70,7 +135,8 @@ def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
     heat_h = cell_h * max(1, len(vads))
     bars_top = top + heat_h + 70
     bar_h = 30
-    height = bars_top + bar_h * max(1, len(results)) + 50
+    curves_top = bars_top + bar_h * max(1, len(results)) + 60
+    height = curves_top + _CURVE_H
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
@@ -150,6 +216,7 @@ def render_svg(results: Sequence[BenchResult], *, title: str = "") -> str:
     for ms in range(0, int(longest) + 1, 500):
         tick = label_w + ms / longest * scale_w
         out.append(f'<text x="{tick:.0f}" y="{axis_y}" text-anchor="middle">{ms / 1000:g} s</text>')
+    out.extend(_tradeoff_svg(results, curves_top, width))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -164,11 +231,11 @@ def render_png(results: Sequence[BenchResult], path: Path, *, title: str = "") -
 
     cols = columns()
     vads = [r for r in results if r.kind == "vad" and not r.error]
-    fig, (heat, bars) = plt.subplots(
-        2,
+    fig, (heat, bars, trade) = plt.subplots(
+        3,
         1,
-        figsize=(13, 2.5 + 0.45 * (len(vads) + len(results))),
-        gridspec_kw={"height_ratios": [max(1, len(vads)) + 1.5, max(1, len(results)) + 1]},
+        figsize=(13, 6.5 + 0.45 * (len(vads) + len(results))),
+        gridspec_kw={"height_ratios": [max(1, len(vads)) + 1.5, max(1, len(results)) + 1, 8]},
     )
     goodness = np.full((max(1, len(vads)), len(cols)), np.nan)
     for row, result in enumerate(vads):
@@ -194,6 +261,18 @@ def render_png(results: Sequence[BenchResult], path: Path, *, title: str = "") -
     bars.set_xlabel("end-of-turn delay, ms (bar p50, whisker p95)")
     for y, result in zip(ys, results, strict=False):
         bars.text(max(p50) * 0.02, y, _delay_label(result), va="center", color="white", fontsize=8)
+    for index, result in enumerate(r for r in results if not r.error and _curve(r)):
+        ms, share = zip(*_curve(result), strict=True)
+        colour = _PALETTE[index % len(_PALETTE)]
+        trade.plot(ms, share, marker="o", color=colour, label=curve_label(result))
+    trade.axhline(0.05, color="#adb5bd", linestyle="--", linewidth=1)
+    trade.axvline(500, color="#adb5bd", linestyle="--", linewidth=1)
+    trade.set_ylim(0, 1)
+    trade.set_xlabel("p50 end-of-turn latency, ms")
+    trade.set_ylabel("false cutoffs")
+    trade.set_title("Trade-off on hesitations (sweeping each algorithm's main setting)")
+    if trade.get_legend_handles_labels()[0]:
+        trade.legend(loc="upper right", fontsize=8)
     fig.suptitle(title or "fastrtc-plugins bench")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

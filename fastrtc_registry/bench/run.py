@@ -62,18 +62,24 @@ class BenchResult:
     humming_false_speech: float | None = None
     music_false_speech: float | None = None
     end_of_turn_p50_ms: float | None = None
-    """From the end of speech to the reply, in ReplyOnPause over the conversations."""
+    """From the end of an utterance to the reply, on the hesitation talks' true turn ends,
+    with the algorithm's default settings (a VAD: in plain ReplyOnPause)."""
     end_of_turn_p95_ms: float | None = None
     false_turn_ends: int | None = None
+    """Replies in a short pause, humming or speech of the conversations."""
     missed_turns: int | None = None
+    """True turn ends of the hesitation talks never answered."""
     false_cutoffs: float | None = None
-    """Share of hesitations (pauses inside a turn) during which the handler replied."""
+    """Share of hesitations (pauses inside an utterance) during which the handler replied."""
     hesitations: int | None = None
     turn_ends: int | None = None
     latency_at_5pct_ms: float | None = None
+    """p50 end-of-turn latency where the sweep's curve reaches 5% false cutoffs."""
     false_cutoffs_at_500ms: float | None = None
+    """False cutoffs read off the sweep's curve at 500 ms p50 latency."""
     sweep: Mapping[str, Any] | None = None
-    """The trade-off curve: ``{"setting", "points": [...]}`` (see BenchRecord)."""
+    """``{"setting", "points": [{"value", "false_cutoffs", "end_of_turn_p50_ms",
+    "end_of_turn_p95_ms", "missed_turns"}]}``: the trade-off curve."""
     reference_vad: str | None = None
     """For a turn-taking plugin: the VAD it was driven with."""
     conditions: Mapping[str, Any] = field(default_factory=dict)
@@ -139,12 +145,14 @@ def bench_plugins(
     python: str | None = None,
     memory: int | str | None = None,
     on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[BenchResult, float], None] | None = None,
 ) -> list[BenchResult]:
     """Benchmark the named plugins, each in its own worker, one after another; ranked.
 
     Each worker runs under the validator's process control: its own process
     group, killed with its children at ``timeout``, and a memory limit
     (``memory`` bytes or a size like ``"3G"``; default the environment's or 3 GiB).
+    ``on_done`` hears each result and the seconds its worker took.
     """
     from ..validation.bench import run_bench
 
@@ -152,8 +160,11 @@ def bench_plugins(
     for name in names:
         if on_start is not None:
             on_start(name)
+        began = time.perf_counter()
         answer, error = run_bench(name, timeout=timeout, python=python, memory=memory)
         results.append(_result(name, answer, error))
+        if on_done is not None:
+            on_done(results[-1], time.perf_counter() - began)
     return rank(results)
 
 
@@ -170,7 +181,7 @@ def _result(name: str, answer: Mapping[str, Any] | None, error: str | None) -> B
 
 
 _TEXT = ("name", "kind", "package", "version", "corpus", "date", "fastrtc", "python")
-_MAPPINGS = ("conditions", "groups", "turns", "clean_f1_by_rate")
+_MAPPINGS = ("conditions", "groups", "turns", "clean_f1_by_rate", "sweep")
 
 
 def _malformed(figures: object) -> str | None:
@@ -191,11 +202,32 @@ def _malformed(figures: object) -> str | None:
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not ok:
             return f"{key} is a {type(value).__name__}"
+    problem = _sweep_problem(figures.get("sweep"))
+    if problem:
+        return problem
     timeline = figures.get("timeline") or ()
     if not isinstance(timeline, (list, tuple)) or not all(
         isinstance(span, (list, tuple)) and len(span) == 2 for span in timeline
     ):
         return "timeline is not a list of [start, end] pairs"
+    return None
+
+
+def _sweep_problem(sweep: object) -> str | None:
+    """What is wrong with a worker's ``sweep`` (None when it is absent or well formed)."""
+    if sweep is None:
+        return None
+    points = sweep.get("points") if isinstance(sweep, Mapping) else None
+    if not isinstance(sweep, Mapping) or not isinstance(sweep.get("setting"), str):
+        return "sweep has no setting"
+    if not isinstance(points, (list, tuple)) or not all(isinstance(p, Mapping) for p in points):
+        return "sweep points are not a list of objects"
+    for point in points:
+        for key, value in point.items():
+            if value is not None and (
+                not isinstance(value, (int, float)) or isinstance(value, bool)
+            ):
+                return f"sweep point {key} is a {type(value).__name__}"
     return None
 
 
@@ -291,6 +323,7 @@ def _measure_vad(name: str) -> dict[str, Any]:
     from fastrtc import ReplyOnPause
 
     turns = _conversations(lambda reply: ReplyOnPause(reply, model=model))
+    turns.update(_hesitations(ReplyOnPause, model, {}))
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     return {
         "build_s": round(built - started, 4),
@@ -356,11 +389,32 @@ def _measure_turn_taking(name: str) -> dict[str, Any]:
     built = time.perf_counter()
     reference = _reference_vad()
     figures = _conversations(lambda reply: cls(reply, model=reference))
+    figures.update(_hesitations(cls, reference, _tags(cls)))
     return {
         "build_s": round(built - started, 4),
         "reference_vad": f"{type(reference).__name__}(threshold_db={reference.threshold_db:g})",
         **figures,
     }
+
+
+def _tags(cls: Any) -> dict[str, Any]:
+    """The plugin's tags as a dict; a broken declaration is validate's business, not ours."""
+    from ..validation.tags import InvalidTagsError, class_tags, environment_tags, parse_tags
+
+    try:
+        return parse_tags({**environment_tags(), **class_tags(cls)}).as_dict()
+    except InvalidTagsError:
+        return {}
+
+
+def _hesitations(cls: Any, vad: Any, tags: Mapping[str, Any]) -> dict[str, Any]:
+    """False cutoffs, turn-end latency and the trade-off curve on the hesitation talks."""
+    from .sweep import measure_hesitations, sweep_for
+
+    try:
+        return measure_hesitations(cls, vad, sweep_for(tags), RATE)
+    except Exception as exc:
+        raise _Stage(f"the handler failed on the hesitation talks: {_one_line(exc)}") from exc
 
 
 def _reference_vad() -> ReferenceVAD:

@@ -18,7 +18,7 @@ def bench_command(
     names: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional on 3.10
         typer.Argument(
-            help="VAD or turn-taking plugins to measure (default: every installed VAD)."
+            help="VAD or turn-taking plugins to measure (default: every installed one)."
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -51,18 +51,29 @@ def bench_command(
     from ..bench import bench_plugins
     from ..discovery import installed_plugins
 
-    chosen = list(
-        names or [r.qualified_name if r.conflicts else r.name for r in installed_plugins("vad")]
-    )
-    status = console(stderr=True).status("Building the corpus...")
+    installed = [*installed_plugins("vad"), *installed_plugins("turn-taking")]
+    chosen = list(names or [r.qualified_name if r.conflicts else r.name for r in installed])
+    err = console(stderr=True)
+    status = err.status("Building the corpus...")
     count = len(chosen)
     progress = iter(range(1, count + 1))
 
     def started(name: str) -> None:
-        status.update(f"Measuring {name} ({next(progress)}/{count}): corpus, then conversations...")
+        status.update(
+            f"Measuring {name} ({next(progress)}/{count}): corpus, conversations, "
+            "then the hesitation sweep..."
+        )
+
+    def done(result: BenchResult, seconds: float) -> None:
+        from rich.markup import escape
+
+        outcome = "[red]failed[/]" if result.error else "done"
+        err.print(f"[dim]{escape(result.name)}: {outcome} in {seconds:.1f} s[/]")
 
     with status:
-        results = bench_plugins(chosen, timeout=timeout, memory=memory, on_start=started)
+        results = bench_plugins(
+            chosen, timeout=timeout, memory=memory, on_start=started, on_done=done
+        )
     if plot is not None:
         from ..bench.plot import write_plot
 
@@ -99,6 +110,8 @@ def _render(results: list[BenchResult]) -> None:
         "noise FS",
         "turn ms",
         "false/miss",
+        "cutoffs",
+        "ms @5%",
         "chunk ms",
         "x RT",
     )
@@ -109,7 +122,7 @@ def _render(results: list[BenchResult]) -> None:
             table.add_column(header, justify="right", no_wrap=True)
     for place, r in enumerate(results, 1):
         if r.error:
-            table.add_row(str(place), escape(r.name), "[red]failed[/]", *[""] * 6)
+            table.add_row(str(place), escape(r.name), "[red]failed[/]", *[""] * 8)
             continue
         delay = "-"
         if r.end_of_turn_p50_ms is not None:
@@ -122,9 +135,14 @@ def _render(results: list[BenchResult]) -> None:
             _pct(r.noise_false_speech),
             delay,
             f"{r.false_turn_ends}/{r.missed_turns}",
+            _pct(r.false_cutoffs),
+            _num(r.latency_at_5pct_ms, 0),
             _num(r.p50_ms),
             _num(r.realtime_factor, 4),
         )
+    if not out.is_terminal:
+        # In a pipe each row stays one whole line, as in ``list``: never cut to 80 columns.
+        out.width = max(out.width, 200)
     out.print(table)
     vads = [r for r in results if r.kind == "vad" and not r.error]
     if vads:
@@ -147,7 +165,9 @@ def _render(results: list[BenchResult]) -> None:
     out.print(
         "[dim]F1: 10 ms frames against the labels, over the whole corpus at 48 kHz in 0.6 s "
         "chunks. FS: share of humming or noise frames called speech. turn ms: p50/p95 from "
-        "the end of speech to the reply in ReplyOnPause; false: replies in a short pause, "
-        "humming or speech; miss: turns never answered. chunk ms: vad() p50 per 0.6 s; "
+        "the end of an utterance to the reply on the hesitation talks (a VAD: in "
+        "ReplyOnPause); false: replies in a conversation's short pause, humming or speech; "
+        "miss: true turn ends never answered. cutoffs: hesitations replied to; ms @5%: "
+        "latency where the sweep reaches 5% cutoffs. chunk ms: vad() p50 per 0.6 s; "
         "x RT: processing time over audio time. See docs/bench.md.[/]"
     )

@@ -83,6 +83,10 @@ class Tags:
     completion, such as Smart Turn), not from the length of the pause alone."""
     patience_s: float = 4.0
     """Longest wait, in seconds after the turn ends, before a reply is due."""
+    bench_sweep: Mapping[str, Any] | None = None
+    """``{"setting": NAME, "values": [...]}``: the main setting ``bench`` sweeps for the
+    trade-off curve (an ``AlgoOptions`` field or a keyword of the constructor); default
+    for a pause-based plugin: ``audio_chunk_duration`` over 0.3-1.6 s."""
     declared: bool = False
     """True when any tag was declared (else these are the defaults or inferred)."""
 
@@ -222,4 +226,26 @@ def _check(name: str, value: Any) -> tuple[Any] | str:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 30:
             return (float(value),)
         return f"patience_s must be a number of seconds in (0, 30], not {value!r}"
+    if name == "bench_sweep":
+        return _check_sweep(value)
     return f"unknown tag {name!r}"  # pragma: no cover - _NAMES and _check agree
+
+
+def _check_sweep(value: Any) -> tuple[Any] | str:
+    import math
+
+    wrong = f'bench_sweep must be {{"setting": NAME, "values": [2 to 20 numbers]}}, not {value!r}'[
+        :300
+    ]
+    if not isinstance(value, Mapping) or set(value) != {"setting", "values"}:
+        return wrong
+    setting, values = value["setting"], value["values"]
+    if not isinstance(setting, str) or not setting.isidentifier() or setting.startswith("_"):
+        return wrong
+    if not isinstance(values, (list, tuple)) or not 2 <= len(values) <= 20:
+        return wrong
+    if not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
+    ):
+        return wrong
+    return ({"setting": setting, "values": tuple(sorted(float(v) for v in values))},)
