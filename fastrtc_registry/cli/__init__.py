@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     new_cmd,
     registry_cmd,
     search_cmd,
+    try_cmd,
     validate_cmd,
 )
 from ._app import app
