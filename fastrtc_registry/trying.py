@@ -59,7 +59,11 @@ class TurnRow:
 
     def as_list(self) -> list[Any]:
         """The row for the UI's table."""
-        return [self.turn, round(self.length_s, 2), None if self.delay_ms is None else round(self.delay_ms)]
+        return [
+            self.turn,
+            round(self.length_s, 2),
+            None if self.delay_ms is None else round(self.delay_ms),
+        ]
 
 
 class SpeechClock:

@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -66,7 +65,17 @@ def _free_port() -> int:
 
 def _start(env: PluginEnv, port: int, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        _command(env, "--vad", "webrtc", "--turn-taking", "pause", "--no-browser", "--port", str(port), *extra),
+        _command(
+            env,
+            "--vad",
+            "webrtc",
+            "--turn-taking",
+            "pause",
+            "--no-browser",
+            "--port",
+            str(port),
+            *extra,
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -110,7 +119,11 @@ def _fake_microphone(path: Path) -> Path:
     rate, speech = fastrtc_speech()
     voice = resample(speech, rate, RATE)[: int(SPEECH_S * RATE)]
     audio = np.concatenate(
-        [np.zeros(int(LEAD_S * RATE), np.int16), voice.astype(np.int16), np.zeros(int(TRAIL_S * RATE), np.int16)]
+        [
+            np.zeros(int(LEAD_S * RATE), np.int16),
+            voice.astype(np.int16),
+            np.zeros(int(TRAIL_S * RATE), np.int16),
+        ]
     )
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
@@ -125,7 +138,9 @@ def _spans(levels: list[list[Any]], column: int) -> list[float]:
 
 
 @pytest.mark.slow
-def test_browser_hears_the_turn_echoed(served: tuple[subprocess.Popen[str], str], tmp_path: Path) -> None:
+def test_browser_hears_the_turn_echoed(
+    served: tuple[subprocess.Popen[str], str], tmp_path: Path
+) -> None:
     chromium = require_executable("chromium", "chromium-browser")
     require_module("playwright")
     from playwright.sync_api import sync_playwright
@@ -167,11 +182,60 @@ def test_browser_hears_the_turn_echoed(served: tuple[subprocess.Popen[str], str]
     reply = _spans(levels, 2)
     assert levels, "the page opened no peer connection"
     assert mic, "the fake microphone sent no speech"
-    speech_start, speech_end = mic[0], mic[-1] if not reply else max(t for t in mic if t < reply[0])
     assert reply, f"no reply audio arrived; levels: {levels[-20:]}"
+    speech_start = mic[0]
+    speech_end = max(t for t in mic if t < reply[0])
     # The reply comes after the utterance ends, and none during the leading silence.
     assert reply[0] > speech_end, (speech_end, reply[0])
     assert not [t for t in reply if t < speech_start]
     # The reply is the turn: it is about as long as what was said.
     assert reply[-1] - reply[0] < SPEECH_S + 3
-    assert "1" in table and "ms" in table, table
+    # The UI's table has the turn, its length and the delay in milliseconds.
+    cells = [cell.strip() for cell in table.split()]
+    assert cells[0] == "1" and float(cells[1]) > 1 and 0 < float(cells[2]) < 5000, table
+
+
+def test_missing_plugin_gives_the_install_line_and_no_server(good_env: PluginEnv) -> None:
+    port = _free_port()
+    result = subprocess.run(
+        _command(good_env, "--vad", "humaware", "--no-browser", "--port", str(port)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FASTRTC_PLUGINS_OFFLINE": "1"},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "pip install humaware-vad" in result.stderr, result.stderr
+    assert "Listening" not in result.stdout
+    with socket.socket() as sock:  # nothing was left listening
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_port_in_use_is_a_clear_error(good_env: PluginEnv) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            _command(good_env, "--vad", "webrtc", "--no-browser", "--port", str(port)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "FASTRTC_PLUGINS_OFFLINE": "1"},
+        )
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[0]] and f"port {port}" in lines[0] and "--port" in lines[0], lines
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly(served: tuple[subprocess.Popen[str], str]) -> None:
+    import httpx
+
+    proc, url = served
+    assert httpx.get(url, timeout=30, trust_env=False).status_code == 200
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "stopped"
