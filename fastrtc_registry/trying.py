@@ -213,5 +213,8 @@ def serve(stream: Stream, sock: socket.socket, *, on_ready: Callable[[str], None
     threading.Thread(target=announce, name="try-announce", daemon=True).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn re-raises the Ctrl-C it caught once it has shut down: that is the clean stop.
+        pass
     finally:
         sock.close()
