@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     registry_cmd,
     replay_cmd,
     search_cmd,
+    try_cmd,
     validate_cmd,
 )
 from ._app import app
