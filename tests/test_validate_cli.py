@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
 from conftest import PLUGINS, PluginEnv, hiding_pythonpath
 
 
@@ -158,3 +162,28 @@ def test_unknown_ignore_id_is_a_usage_error(good_env: PluginEnv) -> None:
     proc = good_env.run("validate", "energy", "--ignore", "XYZ999")
     assert proc.returncode == 2
     assert "XYZ999" in proc.stderr
+
+
+@pytest.mark.parametrize("spelling", ["energy_vad", "./energy_vad", "energy_vad/"])
+def test_a_relative_project_directory_is_a_path_without_build(
+    tmp_path: Path, spelling: str
+) -> None:
+    """Without the ``build`` package the wheel comes from ``pip wheel``, which reads a bare
+    relative path as a project name to download: a directory that exists is a path."""
+    shutil.copytree(PLUGINS / "energy_vad", tmp_path / "energy_vad")
+    root = Path(__file__).resolve().parents[1]  # this checkout's fastrtc_registry
+    hidden = hiding_pythonpath(tmp_path / "env", "build") + os.pathsep + str(root)
+    env = {**os.environ, "PYTHONPATH": hidden, "FASTRTC_PLUGINS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import importlib.util as u; print(u.find_spec('build'))"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    assert proc.stdout.strip() == "None"  # really without build
+    proc = subprocess.run(
+        [sys.executable, "-m", "fastrtc_registry", "validate", spelling, "--json"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600, check=False,
+    )  # fmt: skip
+    assert "No matching distribution" not in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)["summary"]
+    assert summary["failed"] == 0 and summary["errors"] == 0

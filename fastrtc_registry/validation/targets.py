@@ -161,6 +161,8 @@ def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEA
 
     from .process import run_command
 
+    # Absolute: pip reads a bare relative path ("my-vad") as a project name to download.
+    project = project.resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     if importlib.util.find_spec("build") is not None:
         base = [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(project)]
