@@ -68,11 +68,18 @@ def create_project(name: str, kind: Kind, directory: Path | None = None) -> Scaf
     sources = _VAD_FILES if kind == "vad" else _TURN_TAKING_FILES
     files = {**_COMMON_FILES, **sources}
     written = []
-    for relative, template in files.items():
-        path = root / Template(relative).substitute(values)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(Template(template).substitute(values), encoding="utf-8")
-        written.append(path)
+    try:
+        for relative, template in files.items():
+            path = root / Template(relative).substitute(values)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(Template(template).substitute(values), encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        where = exc.filename or root
+        raise ScaffoldError(
+            f"cannot write {where}: {exc.strerror or exc}; "
+            "pass a directory you can write with --dir"
+        ) from None
     return Scaffold(root, distribution, module, plugin, kind, tuple(written))
 
 

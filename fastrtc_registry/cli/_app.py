@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -134,8 +135,43 @@ def check_plot_path(plot: Path) -> None:
                 "or end the name in .svg",
                 param_hint="--plot",
             ) from None
-    parent = plot.parent if str(plot.parent) else Path(".")
-    if not parent.is_dir():
-        raise typer.BadParameter(f"directory {parent} does not exist", param_hint="--plot")
-    if plot.is_dir():
-        raise typer.BadParameter(f"{plot} is a directory", param_hint="--plot")
+    check_output_path(plot, "--plot")
+
+
+def check_output_path(path: Path | None, option: str) -> None:
+    """Refuse (usage error, exit 2) an output file that cannot be written, before any work.
+
+    The file is opened for appending, not only looked at: as root, ``os.access``
+    says yes to places such as /sys and /proc where nothing can be created. A
+    file created by the trial is removed again.
+    """
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.is_dir():
+        problem = f"{path} is a directory"
+    elif not parent.is_dir():
+        problem = f"the directory {parent} does not exist"
+    else:
+        existed = path.exists()
+        try:
+            with open(path, "ab"):
+                pass
+        except OSError as exc:
+            problem = f"{path} cannot be written ({exc.strerror or exc})"
+        else:
+            if not existed:
+                path.unlink(missing_ok=True)
+    if problem:
+        raise typer.BadParameter(f"{problem}; pass a file path you can write", param_hint=option)
+
+
+def write_output(write: Callable[[], object], path: Path) -> None:
+    """Write an output file after the results are shown; a failure is one line and exit 1."""
+    try:
+        write()
+    except OSError as exc:
+        reason = _escape(exc.strerror or str(exc))
+        console(stderr=True).print(f"[red]error:[/] could not write {_escape(str(path))}: {reason}")
+        raise typer.Exit(1) from None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, check_plot_path, console, emit_json
+from ._app import JsonOption, app, check_plot_path, console, emit_json, write_output
 
 if TYPE_CHECKING:
     from ..bench import BenchResult
@@ -74,15 +74,16 @@ def bench_command(
         results = bench_plugins(
             chosen, timeout=timeout, memory=memory, on_start=started, on_done=done
         )
-    if plot is not None:
-        from ..bench.plot import write_plot
-
-        write_plot(results, plot)
+    # The results first: a chart that cannot be written at the end loses nothing.
     if as_json:
         emit_json([r.as_dict() for r in results])
     else:
         _render(results)
-        if plot is not None:
+    if plot is not None:
+        from ..bench.plot import write_plot
+
+        write_output(lambda: write_plot(results, plot), plot)
+        if not as_json:
             console().print(f"Chart written to {plot}")
     if any(r.error for r in results):
         raise typer.Exit(1)

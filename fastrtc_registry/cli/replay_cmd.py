@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, check_plot_path, console, emit_json
+from ._app import JsonOption, app, check_plot_path, console, emit_json, write_output
 
 if TYPE_CHECKING:
     from ..replay import ReplayResult
@@ -79,15 +79,16 @@ def replay_command(
             memory=memory,
             recording=recording,
         )
-    if plot is not None:
-        from ..replay_plot import write_plot
-
-        write_plot(result, recording.audio, plot)
+    # The results first: a chart that cannot be written at the end loses nothing.
     if as_json:
         emit_json(result.as_dict())
     else:
         _render(result)
-        if plot is not None:
+    if plot is not None:
+        from ..replay_plot import write_plot
+
+        write_output(lambda: write_plot(result, recording.audio, plot), plot)
+        if not as_json:
             console().print(f"Chart written to {plot}")
     if any(r.error for r in result.runs):
         raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._app import JsonOption, app, console, emit_json
+from ._app import JsonOption, app, check_output_path, console, emit_json, write_output
 
 if TYPE_CHECKING:
     from ..checks import CheckResult, ValidationReport
@@ -22,22 +22,6 @@ _STYLES = {
 }
 _FORMATS = ("text", "json", "github", "markdown")
 _LABELS = {"failed": "FAILED", "error": "ERROR", "warning": "WARNING", "skipped": "SKIPPED"}
-
-
-def check_output_path(path: Path | None, option: str) -> None:
-    """Refuse (usage error, exit 2) an output file that cannot be written, before any work."""
-    if path is None:
-        return
-    parent = path.parent if str(path.parent) else Path(".")
-    problem = None
-    if path.is_dir():
-        problem = f"{path} is a directory"
-    elif not parent.is_dir():
-        problem = f"the directory {parent} does not exist"
-    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        problem = f"{path} is not writable"
-    if problem:
-        raise typer.BadParameter(f"{problem}; pass a file path you can write", param_hint=option)
 
 
 def memory_option(value: str | None) -> int | None:
@@ -146,14 +130,14 @@ def validate_command(
             on_progress=progress,
             memory=memory,
         )
-    if junit is not None:
-        junit.write_text(report.to_junit(), encoding="utf-8")
     if fmt == "json":
         emit_json(report.as_dict())
     elif fmt in ("github", "markdown"):
         emit_ci(report, fmt, target, verbose=verbose)
     else:
         render(report, verbose=verbose, seconds=time.monotonic() - started)
+    if junit is not None:  # after the report: a file that cannot be written loses nothing
+        write_output(lambda: junit.write_text(report.to_junit(), encoding="utf-8"), junit)
     code = report.exit_code(strict=strict)
     if code:
         raise typer.Exit(code)
