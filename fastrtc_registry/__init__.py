@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         PluginLoadError,
         PluginNotFoundError,
         PluginNotInstalledError,
+        PluginNameTypeError,
         PluginRuntimeError,
         RegistryError,
     )
@@ -37,6 +38,7 @@ __all__ = [
     "PluginNotFoundError",
     "PluginNotInstalledError",
     "PluginRecord",
+    "PluginNameTypeError",
     "PluginRuntimeError",
     "RegistryError",
     "__version__",
@@ -57,6 +59,7 @@ _HOMES = {
     "PluginLoadError": "errors",
     "PluginNotFoundError": "errors",
     "PluginNotInstalledError": "errors",
+    "PluginNameTypeError": "errors",
     "PluginRuntimeError": "errors",
     "RegistryError": "errors",
     "PluginCopyWarning": "loading",

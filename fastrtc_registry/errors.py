@@ -60,6 +60,7 @@ __all__ = [
     "PluginLoadError",
     "PluginNotFoundError",
     "PluginNotInstalledError",
+    "PluginNameTypeError",
     "PluginRuntimeError",
     "RangesUnsupportedError",
     "RegistryError",
@@ -112,6 +113,10 @@ class PluginLoadError(RegistryError, ImportError):
 
 class PluginKindError(RegistryError, TypeError):
     """The plugin's object is not the kind of object its entry-point group requires."""
+
+
+class PluginNameTypeError(RegistryError, TypeError):
+    """A plugin was asked for by something that is not a name (None, a number, ...)."""
 
 
 class PluginRuntimeError(RegistryError, RuntimeError):

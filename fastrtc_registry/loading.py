@@ -22,6 +22,7 @@ from .errors import (
     AmbiguousPluginError,
     PluginKindError,
     PluginLoadError,
+    PluginNameTypeError,
     PluginNotFoundError,
     PluginNotInstalledError,
     PluginRuntimeError,
@@ -61,6 +62,11 @@ def find_plugin(
     Never waits on the network: the catalog it consults is the embedded one or
     an already-cached copy of a hosted one.
     """
+    if not isinstance(name, str):
+        raise PluginNameTypeError(
+            f"a {_label(kind)} is asked for by name, a string such as 'silero' or "
+            f"'package:name', not {type(name).__name__}"
+        )
     if catalog is None:
         catalog = _local_catalog()
     package, wanted = split_qualified(name)
@@ -369,25 +375,47 @@ def load_turn_taking(name: str, /) -> type[ReplyOnPause]:
 def reply_on_pause(
     fn: Callable[..., Any],
     *,
-    vad: str | None = None,
-    turn_taking: str = "pause",
+    vad: str | PauseDetectionModel | None = None,
+    turn_taking: str | type[ReplyOnPause] = "pause",
     vad_options: Mapping[str, Any] | None = None,
     warmup: bool = True,
     **handler_kwargs: Any,
 ) -> ReplyOnPause:
     """A handler for ``fastrtc.Stream``: the turn-taking plugin driven by the VAD plugin.
 
-    ``vad`` defaults to fastrtc's Silero model (plugin ``silero``);
-    ``vad_options`` are keyword arguments for building the VAD;
+    ``vad`` defaults to fastrtc's Silero model (plugin ``silero``); a model
+    already built (``load_vad(...)``'s result, or any object with ``vad()``) is
+    used as it is, and ``turn_taking`` may likewise be a ``ReplyOnPause``
+    subclass. ``vad_options`` are keyword arguments for building the VAD;
     ``handler_kwargs`` go to the handler (``algo_options``, ``model_options``,
     ``can_interrupt``, ...). The handler's ``copy()`` keeps the plugin class
     and these settings even when the plugin does not override ``copy()``.
     """
-    cls = load_turn_taking(turn_taking)
-    model = load_vad(vad or "silero", warmup=warmup, **dict(vad_options or {}))
+    if isinstance(turn_taking, type):
+        check_object_kind(turn_taking, "turn-taking", turn_taking.__qualname__)
+        cls = turn_taking
+        turn_taking = cls.__qualname__
+    else:
+        cls = load_turn_taking(turn_taking)
+    if vad is not None and not isinstance(vad, str):
+        if not callable(getattr(vad, "vad", None)):
+            raise PluginNameTypeError(
+                "vad= takes a VAD plugin's name (such as 'silero') or a built model with a "
+                f"vad(audio, options) method, not {type(vad).__name__}"
+            )
+        if vad_options:
+            raise PluginNameTypeError("vad_options= builds a VAD by name; pass them to load_vad")
+        model = vad
+    else:
+        model = load_vad(vad or "silero", warmup=warmup, **dict(vad_options or {}))
     kwargs = {**handler_kwargs, "model": model}
     try:
         handler = cls(fn, **kwargs)
+    except ImportError as exc:
+        raise PluginLoadError(
+            f"turn-taking plugin {turn_taking!r} ({cls.__qualname__}) needs a package that is "
+            f"not installed: {exc}"
+        ) from exc
     except TypeError as exc:
         raise PluginRuntimeError(
             f"turn-taking plugin {turn_taking!r} ({cls.__qualname__}) rejected the "

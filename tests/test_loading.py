@@ -11,9 +11,11 @@ from fastrtc_registry import (
     PluginCopyWarning,
     PluginKindError,
     PluginLoadError,
+    PluginNameTypeError,
     PluginNotFoundError,
     PluginNotInstalledError,
     PluginRuntimeError,
+    RegistryError,
     load_turn_taking,
     load_vad,
     reply_on_pause,
@@ -324,3 +326,36 @@ def test_loading_never_fetches_a_hosted_catalog(in_env, monkeypatch) -> None:
     monkeypatch.delenv("FASTRTC_PLUGINS_OFFLINE")
     monkeypatch.setattr(httpx.Client, "send", no_network)
     assert type(load_vad("energy")).__name__ == "EnergyVAD"
+
+
+def test_a_built_vad_and_a_class_are_taken_as_they_are(in_env, speech_48k) -> None:
+    reply, _ = simulate.recording_reply()
+    model = load_vad("energy")
+    patient = load_turn_taking("patient")
+    handler = reply_on_pause(reply, vad=model, turn_taking=patient, quiet_chunks=3)
+    assert handler.model is model and type(handler).__name__ == "PatientPause"
+    assert simulate.drive_handler(handler, speech_48k)
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"energy"], ids=["none", "int", "bytes"])
+def test_what_is_not_a_name_is_a_clear_type_error(in_env, bad) -> None:
+    with pytest.raises(PluginNameTypeError, match="asked for by name") as raised:
+        load_vad(bad)
+    assert isinstance(raised.value, (RegistryError, TypeError))
+    with pytest.raises(PluginNameTypeError, match="vad= takes"):
+        reply_on_pause(lambda audio: audio, vad=3)
+    with pytest.raises(PluginNameTypeError):
+        load_turn_taking(bad)
+
+
+def test_a_missing_extra_of_the_handler_is_a_registry_error(in_env, monkeypatch) -> None:
+    """stopwords without fastrtc[stt]: fastrtc's bare ImportError, wrapped with its install line."""
+    if importlib.util.find_spec("moonshine_onnx") is not None:  # fastrtc[stt] is installed
+        import fastrtc.reply_on_stopwords as stopwords_module
+
+        def no_stt(*args: Any, **kwargs: Any) -> Any:
+            raise ImportError("Install fastrtc[stt] for speech-to-text and stopword detection.")
+
+        monkeypatch.setattr(stopwords_module, "get_stt_model", no_stt)
+    with pytest.raises(PluginLoadError, match=r"'stopwords'.*not installed.*fastrtc\[stt\]"):
+        reply_on_pause(lambda audio: audio, vad="energy", turn_taking="stopwords")

@@ -20,6 +20,7 @@ def test_public_api() -> None:
         "PluginNotFoundError",
         "PluginNotInstalledError",
         "PluginRecord",
+        "PluginNameTypeError",
         "PluginRuntimeError",
         "RegistryError",
         "__version__",
