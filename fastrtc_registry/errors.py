@@ -11,6 +11,7 @@ keep working::
     ├── AmbiguousPluginError(LookupError)       two distributions claim one name
     ├── PluginLoadError(ImportError)            the plugin's own import failed (chained)
     ├── PluginKindError(TypeError)              the object is not what its group promises
+    ├── PluginNameTypeError(TypeError)          a plugin asked for by something not a name
     ├── PluginRuntimeError(RuntimeError)        the plugin failed while being built
     ├── IncompatiblePluginError                 Requires-Python / fastrtc pin not met
     ├── CatalogError(ValueError)                registry.json is malformed
@@ -28,6 +29,7 @@ keep working::
     ├── PackageMetadataError(ValueError)        a distribution's metadata is unusable
     ├── ValidationTargetError(ValueError)       validate was given a target it cannot use
     ├── AudioFileError(ValueError)              replay cannot read the recording it was given
+    ├── PortInUseError(OSError)                 try cannot listen on the port it was given
     └── WorkerError(RuntimeError)               the isolated worker process failed
 
 One warning category sits beside the tree: :class:`PluginCheckWarning`
@@ -58,10 +60,11 @@ __all__ = [
     "PluginCheckWarning",
     "PluginKindError",
     "PluginLoadError",
+    "PluginNameTypeError",
     "PluginNotFoundError",
     "PluginNotInstalledError",
-    "PluginNameTypeError",
     "PluginRuntimeError",
+    "PortInUseError",
     "RangesUnsupportedError",
     "RegistryError",
     "ScaffoldError",
@@ -117,6 +120,10 @@ class PluginKindError(RegistryError, TypeError):
 
 class PluginNameTypeError(RegistryError, TypeError):
     """A plugin was asked for by something that is not a name (None, a number, ...)."""
+
+
+class PortInUseError(RegistryError, OSError):
+    """The port asked for is taken (or cannot be bound) on 127.0.0.1 (``try``)."""
 
 
 class PluginRuntimeError(RegistryError, RuntimeError):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import RegistryError
+from .errors import PortInUseError
 from .loading import find_plugin, reply_on_pause
 
 if TYPE_CHECKING:
@@ -43,10 +43,6 @@ __all__ = [
 HOST = "127.0.0.1"
 FRAME_S = 0.02  # the echo goes out in 20 ms frames
 TURN_COLUMNS = ["turn", "turn length (s)", "reply after end of speech (ms)"]
-
-
-class PortInUseError(RegistryError, OSError):
-    """The port asked for is taken (or cannot be bound) on 127.0.0.1."""
 
 
 @dataclass(frozen=True, slots=True)
