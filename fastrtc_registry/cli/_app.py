@@ -175,3 +175,15 @@ def write_output(write: Callable[[], object], path: Path) -> None:
         reason = _escape(exc.strerror or str(exc))
         console(stderr=True).print(f"[red]error:[/] could not write {_escape(str(path))}: {reason}")
         raise typer.Exit(1) from None
+
+
+def memory_option(value: str | None) -> int | None:
+    """The bytes of ``--memory-limit`` (None: the environment's or the default)."""
+    if value is None:
+        return None
+    from ..validation.process import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--memory-limit") from None

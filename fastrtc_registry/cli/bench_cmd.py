@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, check_plot_path, console, emit_json, write_output
+from ._app import JsonOption, app, check_plot_path, console, emit_json, memory_option, write_output
 
 if TYPE_CHECKING:
     from ..bench import BenchResult
@@ -43,8 +43,6 @@ def bench_command(
     ] = None,
 ) -> None:
     """Rank plugins on a labelled corpus: F1, false speech (noise, humming), turn delay, speed."""
-    from .validate_cmd import memory_option
-
     memory = memory_option(memory_limit)
     if plot is not None:
         check_plot_path(plot)

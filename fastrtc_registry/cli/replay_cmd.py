@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, check_plot_path, console, emit_json, write_output
+from ._app import JsonOption, app, check_plot_path, console, emit_json, memory_option, write_output
 
 if TYPE_CHECKING:
     from ..replay import ReplayResult
@@ -58,7 +58,6 @@ def replay_command(
 
     from ..audio_file import read_audio
     from ..errors import AudioFileError
-    from .validate_cmd import memory_option
 
     memory = memory_option(memory_limit)
     if plot is not None:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._app import JsonOption, app, check_output_path, console, emit_json, write_output
+from ._app import (
+    JsonOption,
+    app,
+    check_output_path,
+    console,
+    emit_json,
+    memory_option,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from ..checks import CheckResult, ValidationReport
@@ -22,18 +30,6 @@ _STYLES = {
 }
 _FORMATS = ("text", "json", "github", "markdown")
 _LABELS = {"failed": "FAILED", "error": "ERROR", "warning": "WARNING", "skipped": "SKIPPED"}
-
-
-def memory_option(value: str | None) -> int | None:
-    """The bytes of ``--memory-limit`` (None: the environment's or the default)."""
-    if value is None:
-        return None
-    from ..validation.process import parse_size
-
-    try:
-        return parse_size(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--memory-limit") from None
 
 
 @app.command("validate")
