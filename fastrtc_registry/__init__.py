@@ -1,7 +1,11 @@
 """Find, validate and load FastRTC VAD models and turn-taking algorithms by name.
 
+    # pip install "fastrtc-registry[webrtc]"
     from fastrtc import Stream
     from fastrtc_registry import reply_on_pause
+
+    def echo(audio):
+        yield audio
 
     handler = reply_on_pause(echo, vad="webrtc", turn_taking="pause")
     Stream(handler, modality="audio", mode="send-receive")

@@ -111,7 +111,15 @@ class AmbiguousPluginError(RegistryError, LookupError):
 
 
 class PluginLoadError(RegistryError, ImportError):
-    """Importing the plugin's object failed; the plugin's own error is chained."""
+    """Importing the plugin's object failed; the plugin's own error is chained.
+
+    ``install`` is the command that installs what was missing, when it is known
+    (a built-in back-end's extra, for example).
+    """
+
+    def __init__(self, message: str, *, install: str | None = None) -> None:
+        super().__init__(message)
+        self.install = install
 
 
 class PluginKindError(RegistryError, TypeError):

@@ -17,13 +17,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ._text import clean_text, mask_secrets, mask_url
 from .discovery import PluginRecord, installed_distributions, installed_plugins
 from .errors import IncompatiblePluginError, IndexAccessError, InstallError
-from .names import canonicalize
+from .names import canonicalize, requirement, split_qualified
 from .packages import is_project_name, safe_version
+
+if TYPE_CHECKING:
+    from .catalog import CatalogEntry
 
 __all__ = ["InstallError", "InstallPlan", "install", "plan_install"]
 
@@ -41,6 +46,10 @@ class InstallPlan:
     installed_version: str | None
     command: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    extra: str | None = None
+    """The package's extra the plugin needs (a built-in back-end's), if any."""
+    extra_missing: tuple[str, ...] = ()
+    """The extra's requirements that are not installed here."""
     env: dict[str, str] = field(default_factory=dict, repr=False)
     """Environment changes for pip (its own configuration switched off)."""
 
@@ -51,10 +60,48 @@ class InstallPlan:
 
     @property
     def up_to_date(self) -> bool:
-        """The wanted version (or any, when unknown) is installed already."""
-        return self.installed_version is not None and (
-            self.version is None or self.installed_version == self.version
+        """The wanted version (or any, when unknown) is installed already, with its extra."""
+        return (
+            self.installed_version is not None
+            and (self.version is None or self.installed_version == self.version)
+            and not self.extra_missing
         )
+
+
+def _extra_for(name: str, entries: Sequence[CatalogEntry]) -> str | None:
+    """The catalog's extra for the plugin asked for by name (none for a bare package)."""
+    _, plugin = split_qualified(name)
+    return next((e.extra for e in entries if e.name == plugin and e.extra), None)
+
+
+def _missing_for_extra(package: str, extra: str) -> tuple[str, ...]:
+    """The requirements ``package[extra]`` adds that are not installed (all, if it is not)."""
+    from importlib.metadata import PackageNotFoundError, requires, version
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        declared = requires(package) or []
+    except PackageNotFoundError:
+        return (extra,)
+    missing = []
+    for line in declared:
+        try:
+            wanted = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if wanted.marker is None or not wanted.marker.evaluate({"extra": extra}):
+            continue
+        if wanted.marker.evaluate({"extra": ""}):
+            continue  # not tied to this extra (a platform marker only)
+        try:
+            have = version(wanted.name)
+        except PackageNotFoundError:
+            missing.append(wanted.name)
+            continue
+        if not wanted.specifier.contains(have, prereleases=True):
+            missing.append(f"{wanted.name}{wanted.specifier}")
+    return tuple(missing)
 
 
 def plan_install(
@@ -87,8 +134,10 @@ def plan_install(
         location = resolve_index_url(index_url)
     except IndexAccessError as exc:
         raise InstallError(f"cannot install {package}: {exc}") from exc
-    requirement = f"{package}=={version}" if version else package
-    command = [python or sys.executable, "-m", "pip", "install", requirement]
+    extra = _extra_for(name, info.entries)
+    wanted = requirement(package, extra)
+    command = [python or sys.executable, "-m", "pip", "install"]
+    command.append(f"{wanted}=={version}" if version else wanted)
     if fastrtc:
         command.append(f"fastrtc=={fastrtc}")
     command += ["--index-url", location.url]
@@ -100,6 +149,8 @@ def plan_install(
         fastrtc=fastrtc,
         installed_version=first.installed_version,
         command=tuple(command),
+        extra=extra,
+        extra_missing=_missing_for_extra(package, extra) if extra else (),
         warnings=info.report.warnings
         + tuple(reason for reason in first.reasons if first.compatible is None),
         env=isolated_pip_environment(),

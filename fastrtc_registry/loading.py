@@ -182,7 +182,7 @@ def _not_found(
             install=entry.install_command,
         )
     names = sorted({p.name for p in available})
-    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
     if close:
         advice = "did you mean " + ", ".join(repr(c) for c in close) + "?"
     elif names:

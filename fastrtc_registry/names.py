@@ -13,6 +13,7 @@ __all__ = [
     "canonicalize",
     "kind_for_group",
     "parse_kind",
+    "requirement",
     "split_qualified",
 ]
 
@@ -28,6 +29,11 @@ _SEPARATORS = re.compile(r"[-_.]+")
 def canonicalize(name: str) -> CanonicalName:
     """Lower-case a plugin or package name and fold ``_`` and ``.`` runs into ``-``."""
     return CanonicalName(_SEPARATORS.sub("-", name.strip()).lower())
+
+
+def requirement(package: str, extra: str | None = None) -> str:
+    """What pip is asked for: ``package`` normalised, with ``[extra]`` when there is one."""
+    return f"{canonicalize(package)}[{extra}]" if extra else canonicalize(package)
 
 
 def kind_for_group(group: str) -> Kind | None:

