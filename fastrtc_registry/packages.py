@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._text import mask_url
 from .errors import PackageMetadataError
-from .names import Kind, kind_for_group
+from .names import Kind, kind_for_group, requirement
 
 if TYPE_CHECKING:
     import zipfile
@@ -36,6 +37,7 @@ __all__ = [
     "EntryPointSpec",
     "PackageMetadata",
     "fastrtc_requirement",
+    "install_command",
     "is_project_name",
     "is_reference",
     "parse_entry_points",
@@ -226,6 +228,16 @@ def safe_version(text: str | None) -> str | None:
         return str(Version(text))
     except (InvalidVersion, ValueError):
         return None
+
+
+def install_command(package: str, index_url: str | None = None, *, extra: str | None = None) -> str:
+    """``pip install <normalised name>``, quoted with its ``[extra]`` when it has one (and a
+    masked ``--index-url``); "" for a bad name."""
+    if not is_project_name(package) or (extra is not None and not is_project_name(extra)):
+        return ""
+    wanted = requirement(package, extra)
+    command = f'pip install "{wanted}"' if extra else f"pip install {wanted}"
+    return command + (f" --index-url {mask_url(index_url)}" if index_url else "")
 
 
 def python_allowed(requires_python: str | None, python: str) -> bool | None:

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._text import clean_text, confusable, mask_url
+from ._text import clean_text, confusable
 from .errors import PackageMetadataError
-from .names import Kind, canonicalize, requirement
-from .packages import fastrtc_requirement, is_project_name, python_allowed
+from .names import Kind, canonicalize
+from .packages import fastrtc_requirement, install_command, is_project_name, python_allowed
 
 if TYPE_CHECKING:
     from .catalog import Catalog, CatalogEntry, ValidationRecord
@@ -146,16 +146,6 @@ def check_compatibility(
                     f"needs fastrtc{requirement.specifier}, fastrtc {fastrtc} is installed"
                 )
     return (ok if checked else None), tuple(reasons)
-
-
-def install_command(package: str, index_url: str | None = None, *, extra: str | None = None) -> str:
-    """``pip install <normalised name>``, quoted with its ``[extra]`` when it has one (and a
-    masked ``--index-url``); "" for a bad name."""
-    if not is_project_name(package) or (extra is not None and not is_project_name(extra)):
-        return ""
-    wanted = requirement(package, extra)
-    command = f'pip install "{wanted}"' if extra else f"pip install {wanted}"
-    return command + (f" --index-url {mask_url(index_url)}" if index_url else "")
 
 
 class _Installed(Mapping[str, str]):

@@ -226,7 +226,7 @@ def served(
 def test_two_live_peers_over_webrtc(
     served: dict[str, Any], capsys: pytest.CaptureFixture[str], record_property: Any
 ) -> None:
-    from fastrtc_webrtc_vad import WebRTCVAD
+    from fastrtc_registry.plugins.webrtc import WebRTCVAD
 
     stream = served["stream"]
     talker = Peer("talker", _script(with_speech=True), SPEECH_END_S)
@@ -262,7 +262,7 @@ def test_two_live_peers_over_webrtc(
         assert type(copy).__name__ == class_name
         assert all(getattr(copy, key) == value for key, value in settings.items())
         assert isinstance(copy.model, WebRTCVAD)
-        assert copy.model.aggressiveness == 3
+        assert copy.model.options.aggressiveness == 3
     assert first.state is not second.state
 
     # One reply, to the peer that spoke, after its speech; none to silence alone.

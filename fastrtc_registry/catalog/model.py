@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CatalogError
-from ..names import CanonicalName, Kind, canonicalize, requirement
+from ..names import CanonicalName, Kind, canonicalize
+from ..packages import install_command
 from .rules import SCHEMA_VERSION, SELF_PACKAGE, JsonObject, document_problems
 
 __all__ = [
@@ -116,8 +117,7 @@ class CatalogEntry:
     @property
     def install_command(self) -> str:
         """The command that installs this plugin's package (with its extra)."""
-        wanted = requirement(self.package, self.extra)
-        return f'pip install "{wanted}"' if self.extra else f"pip install {wanted}"
+        return install_command(self.package, extra=self.extra)
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,11 @@ class SmartTurn(ReplyOnPause):
     __fastrtc_tags__: ClassVar[dict[str, Any]] = {
         "trigger": "pause",
         "semantic": True,
+        # bench's trade-off curve: the model's probability threshold, not the pause length.
+        "bench_sweep": {
+            "setting": "threshold",
+            "values": [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.97],
+        },
     }
 
     def __init__(
