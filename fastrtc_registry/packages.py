@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ._text import mask_url
 from .errors import PackageMetadataError
-from .names import Kind, kind_for_group, requirement
+from .names import Kind, canonicalize, kind_for_group, requirement
 
 if TYPE_CHECKING:
     import zipfile
@@ -275,7 +275,7 @@ def fastrtc_requirement(
             requirement = Requirement(line)
         except (InvalidRequirement, InvalidMarker, ValueError):
             continue
-        if requirement.name.lower().replace("_", "-").replace(".", "-") != "fastrtc":
+        if canonicalize(requirement.name) != "fastrtc":
             continue
         for spec in requirement.specifier:
             if len(spec.version) > _MAX_VERSION_CHARS:

@@ -156,6 +156,24 @@ def test_tags_from_pyproject_reach_the_worker_and_the_checks() -> None:
     assert results["TT205"].status == "passed"
 
 
+def test_pyproject_tags_are_read_from_a_home_relative_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``validate ~/proj`` reads the same pyproject.toml the build step builds."""
+    import shutil
+
+    from conftest import PLUGINS
+
+    from fastrtc_registry.validation.runner import validate
+
+    shutil.copytree(PLUGINS / "tt_pyproject_tags", tmp_path / "proj")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    report = validate("~/proj", timeout=240)
+    (plugin,) = report.plugins
+    results = {c.id: c for c in plugin.checks}
+    assert results["TT200"].message.startswith("declared: turns end on the keyword 'roger'")
+
+
 def test_class_checks_run_when_building_needs_the_network(tt_env: PluginEnv) -> None:
     results = _run(tt_env, "fastrtc_net_tt_download:DownloadingPause", "turn-taking")
     assert (results["IMP103"].status, results["IMP103"].reason) == ("skipped", "needs-network")

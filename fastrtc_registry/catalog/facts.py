@@ -22,6 +22,7 @@ from .._text import clean_text
 from .._version import __version__
 from ..errors import IndexUnreachableError, RegistryError
 from ..names import Kind, canonicalize, kind_for_group
+from ..packages import python_allowed
 from .merge import BenchRun, FoundPlugin, ValidationRun
 from .model import BenchRecord, ValidationRecord
 from .rules import SELF_PACKAGE
@@ -130,14 +131,8 @@ def installed_candidates(
 
 
 def _python_excluded(requires_python: str | None) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    if not requires_python:
-        return False
-    try:
-        return not SpecifierSet(requires_python).contains(platform.python_version())
-    except (InvalidSpecifier, ValueError):
-        return False
+    """True only when this Python is surely outside ``requires_python`` (unreadable: no)."""
+    return python_allowed(requires_python, platform.python_version()) is False
 
 
 def _today() -> str:

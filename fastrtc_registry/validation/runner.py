@@ -91,7 +91,12 @@ def _read_pyproject(target: str) -> Mapping[str, Any] | None:
     """A project directory's pyproject.toml, for its ``[tool.fastrtc-plugins]`` tags."""
     from pathlib import Path
 
-    path = Path(target) / "pyproject.toml"
+    from .targets import PYPI_PREFIX
+
+    if target.startswith(PYPI_PREFIX):
+        return None
+    # The same reading of TARGET as the build step's (``~`` expanded).
+    path = Path(target).expanduser() / "pyproject.toml"
     if not path.is_file():
         return None
     if sys.version_info >= (3, 11):
