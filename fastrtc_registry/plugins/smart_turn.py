@@ -123,7 +123,7 @@ class SmartTurn(ReplyOnPause):
         # bench's trade-off curve: the model's probability threshold, not the pause length.
         "bench_sweep": {
             "setting": "threshold",
-            "values": [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.97],
+            "values": [0.1, 0.3, 0.5, 0.7, 0.9, 0.97],
         },
     }
 
