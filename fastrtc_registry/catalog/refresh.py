@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -312,17 +312,7 @@ def merge_record_files(
     changed = report.changed and report.text != data.decode("utf-8")
     if changed and write:
         write_text_atomic(into, report.text, mode=into.stat().st_mode & 0o777)
-    return MergeReport(
-        report.doc,
-        report.text,
-        changed,
-        report.updated,
-        report.kept,
-        report.conflicts,
-        report.dropped,
-        report.refused,
-        report.merged_files,
-    )
+    return replace(report, changed=changed)
 
 
 def _records_of(source: RecordSource, today: dt.date) -> tuple[list[Mapping[str, Any]], list[str]]:
