@@ -9,18 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PluginEnv, build_wheel, make_env
 
 from fastrtc_registry._version import __version__
 from fastrtc_registry.bench import CORPUS_VERSION
 from fastrtc_registry.catalog import ValidationRecord
 from fastrtc_registry.catalog.lint import lint_bytes
-from fastrtc_registry.catalog.merge import ValidationRun, dump_registry
+from fastrtc_registry.catalog.merge import (
+    ValidationRun,
+    dump_registry,
+    merge_registry,
+    normalise_entry,
+)
 from fastrtc_registry.catalog.refresh import (
     MAX_RECORDS_BYTES,
     catalog_packages,
@@ -464,3 +471,46 @@ def test_cli_packages_json_is_a_matrix(tmp_path: Path) -> None:
     assert "\n" not in result.stdout.strip()  # one line, for $GITHUB_OUTPUT
     assert [row["package"] for row in rows] == sorted(row["package"] for row in rows)
     assert {"package", "plugins", "offline", "bench", "builtin", "extras"} <= set(rows[0])
+
+
+@pytest.fixture(scope="module")
+def energy_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
+    """A venv with the energy fixture plugin installed (a real wheel)."""
+    root = tmp_path_factory.mktemp("merge")
+    wheel = build_wheel(REPO / "tests" / "plugins" / "energy_vad", root / "wheels")
+    return make_env(root / "venv", [wheel])
+
+
+@pytest.mark.slow
+def test_a_jobs_records_merged_into_the_catalog_equal_what_update_wrote(
+    tmp_path: Path, energy_env: PluginEnv
+) -> None:
+    """The refresh workflow's path: update --validate-only P --records F on a job, then merge."""
+    doc = json.loads((REPO / "registry.json").read_text(encoding="utf-8"))
+    energy = {"name": "energy", "kind": "vad", "package": "fastrtc-energy-vad"}
+    doc["plugins"].append(normalise_entry({**energy, "tags": ["vad-model"]}))
+    pristine = tmp_path / "registry.json"
+    # In the form registry update writes, so the two files can be compared whole.
+    pristine.write_text(dump_registry(merge_registry(doc).doc), encoding="utf-8")
+    job = tmp_path / "job" / "registry.json"
+    job.parent.mkdir()
+    shutil.copyfile(pristine, job)
+    records = tmp_path / "job" / "records.json"
+    ran = energy_env.run(
+        "registry", "update", "--offline", "--validate-only", "fastrtc-energy-vad",
+        "--records", str(records), str(job), timeout=900,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert "1 plugin record(s)" in ran.stderr
+    written = json.loads(records.read_text(encoding="utf-8"))
+    assert [(p["kind"], p["name"], sorted(p)) for p in written["plugins"]] == [
+        ("vad", "energy", ["kind", "name", "package", "validation"])
+    ]
+    validated = _entry(job, "vad", "energy")["validation"]
+    assert validated["status"] == "passed" and validated["version"] == "1.0.0"
+
+    merged = energy_env.run("registry", "merge", str(records), "--into", str(pristine))
+    assert merged.returncode == 0, merged.stderr
+    assert _entry(pristine, "vad", "energy")["validation"] == validated
+    # Only the package's own records changed: the rest of the catalog is as it was.
+    assert pristine.read_text(encoding="utf-8") == job.read_text(encoding="utf-8")
