@@ -84,9 +84,18 @@ def test_ci_runs_the_ci_script_on_every_push_and_pull_request() -> None:
     doc = _workflow("ci.yml")
     assert set(_triggers(doc)) == {"push", "pull_request"}
     assert doc["permissions"] == {"contents": "read"}
-    (job,) = doc["jobs"].values()
+    job = doc["jobs"]["run"]
     assert job["runs-on"] == "ubuntu-latest"
     assert [s["run"] for s in job["steps"] if "run" in s][-1] == "bash .ci/run"
+
+
+def test_ci_runs_the_composite_action_on_a_fixture_plugin_that_passes() -> None:
+    """Also what makes actionlint check action.yml: it reads a local action's metadata."""
+    (step,) = (s for s in _workflow("ci.yml")["jobs"]["action"]["steps"] if s.get("uses") == "./")
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert set(step["with"]) <= set(action["inputs"])
+    assert step["with"]["registry-spec"] == "."  # this checkout, not a release
+    assert (ROOT / step["with"]["path"] / "pyproject.toml").is_file()
 
 
 def test_every_checkout_keeps_no_credentials() -> None:
@@ -104,7 +113,7 @@ def test_every_action_is_githubs_own_or_pinned_by_sha() -> None:
     """.github/zizmor.yml lets actions/* be pinned by tag; any other owner needs a SHA."""
     for path in WORKFLOWS.glob("*.yml"):
         for step in _steps(_workflow(path.name)):
-            if "uses" in step:
+            if "uses" in step and step["uses"] != "./":  # ./: this checkout's action.yml
                 action, _, ref = step["uses"].partition("@")
                 assert ref, step["uses"]
                 assert action.startswith("actions/") or re.fullmatch(r"[0-9a-f]{40}", ref)
