@@ -514,3 +514,11 @@ def test_a_jobs_records_merged_into_the_catalog_equal_what_update_wrote(
     assert _entry(pristine, "vad", "energy")["validation"] == validated
     # Only the package's own records changed: the rest of the catalog is as it was.
     assert pristine.read_text(encoding="utf-8") == job.read_text(encoding="utf-8")
+
+
+def test_cli_packages_of_a_broken_catalog_lists_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "registry.json"
+    broken.write_text('{"schema_version": 1, "plugins": [{"name": "x"}], "removed": []}')
+    result = _cli("registry", "packages", "--json", str(broken), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == "" and "registry check" in result.stderr

@@ -57,6 +57,7 @@ __all__ = [
     "catalog_packages",
     "merge_record_files",
     "merge_records",
+    "read_packages",
     "read_record_sources",
     "records_document",
     "write_records",
@@ -169,6 +170,13 @@ def catalog_packages(doc: Mapping[str, Any]) -> list[PackageJob]:
             )
         )
     return jobs
+
+
+def read_packages(path: Path) -> list[PackageJob]:
+    """The jobs of the catalog at ``path``; a broken catalog raises :class:`CatalogError`."""
+    data = read_catalog_file(path)
+    parse_catalog(data, source=str(path))  # every problem listed, nothing half-read
+    return catalog_packages(decode_document(data, source=str(path)))
 
 
 def records_document(

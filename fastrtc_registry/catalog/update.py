@@ -42,6 +42,7 @@ class UpdateResult:
     runs: tuple[ValidationRun, ...] = ()
     """The validation runs of this update (what ``--records`` writes)."""
     benches: tuple[BenchRun, ...] = ()
+    """The bench runs of this update."""
 
 
 def update_registry(

@@ -152,8 +152,6 @@ def update_command(
     for note in result.notes:
         warn(clean_text(mask_secrets(note), 500))
     if records is not None:
-        import json
-
         from ..catalog.refresh import write_records
 
         count = write_records(records, json.loads(result.text), result.runs, result.benches)
@@ -179,14 +177,9 @@ def packages_command(
     as_json: JsonOption = False,
 ) -> None:
     """List the catalog's packages, one refresh job each (--json: a workflow matrix)."""
-    from ..catalog.model import decode_document, parse_catalog
-    from ..catalog.refresh import catalog_packages
-    from ..catalog.sources import read_catalog_file
+    from ..catalog.refresh import read_packages
 
-    source = _check_path(path)
-    data = read_catalog_file(source)
-    parse_catalog(data, source=str(source))  # a broken catalog lists nothing
-    jobs = catalog_packages(decode_document(data, source=str(source)))
+    jobs = read_packages(_check_path(path))
     if as_json:
         sys.stdout.write(json.dumps([job.as_dict() for job in jobs]) + "\n")
         return
