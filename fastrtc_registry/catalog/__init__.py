@@ -13,6 +13,7 @@ Modules, each importing only those before it:
   (:func:`load_catalog`; ``network=False`` never waits on the network);
 - :mod:`.lint`: ``registry check``;
 - :mod:`.merge`, :mod:`.facts`, :mod:`.update`: ``registry update``;
+- :mod:`.refresh`: the CI matrix refresh (``registry packages``, ``registry merge``);
 - :mod:`.gallery`: the gallery page.
 """
 

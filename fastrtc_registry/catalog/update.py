@@ -39,6 +39,10 @@ class UpdateResult:
     skipped: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     benchmarked: tuple[str, ...] = ()
+    runs: tuple[ValidationRun, ...] = ()
+    """The validation runs of this update (what ``--records`` writes)."""
+    benches: tuple[BenchRun, ...] = ()
+    """The bench runs of this update."""
 
 
 def update_registry(
@@ -122,6 +126,8 @@ def update_registry(
         result.skipped,
         tuple(notes),
         result.benchmarked,
+        tuple(runs),
+        tuple(benches),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, console, emit_json, warn
+from ._app import JsonOption, app, check_output_path, console, emit_json, warn
 
 registry_app = typer.Typer(
     name="registry",
@@ -117,9 +118,21 @@ def update_command(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 when the file would change."),
     ] = False,
+    records: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--records",
+            metavar="FILE",
+            help="Also write this run's validation and bench records to FILE, "
+            "for 'registry merge'.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Regenerate registry.json (default: ./registry.json) from an index scan and validate runs."""
     from ..catalog.update import update_registry
+
+    check_output_path(records, "--records")
 
     what = "Validating" if offline else "Scanning the index and validating"
     with console(stderr=True).status(f"{what}...") as status:
@@ -138,6 +151,11 @@ def update_command(
 
     for note in result.notes:
         warn(clean_text(mask_secrets(note), 500))
+    if records is not None:
+        from ..catalog.refresh import write_records
+
+        count = write_records(records, json.loads(result.text), result.runs, result.benches)
+        sys.stderr.write(f"{records}: {count} plugin record(s)\n")
     lines = [f"added {label}" for label in result.added]
     lines += [f"validated {label}" for label in result.validated]
     lines += [f"benchmarked {label}" for label in result.benchmarked]
@@ -150,4 +168,73 @@ def update_command(
         lines.append(f"{result.path}: updated")
     sys.stdout.write("\n".join(lines) + "\n")
     if result.changed and check:
+        raise typer.Exit(1)
+
+
+@registry_app.command("packages")
+def packages_command(
+    path: PathArgument = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the catalog's packages, one refresh job each (--json: a workflow matrix)."""
+    from ..catalog.refresh import read_packages
+
+    jobs = read_packages(_check_path(path))
+    if as_json:
+        sys.stdout.write(json.dumps([job.as_dict() for job in jobs]) + "\n")
+        return
+    for job in jobs:
+        flags = [flag for flag, on in (("offline", job.offline), ("bench", job.bench)) if on]
+        extras = f" [{','.join(job.extras)}]" if job.extras else ""
+        sys.stdout.write(
+            f"{job.package}{extras}: {', '.join(job.plugins)}"
+            + (f" ({', '.join(flags)})" if flags else "")
+            + "\n"
+        )
+
+
+@registry_app.command("merge")
+def merge_command(
+    records: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="RECORDS",
+            help="Records files written by 'registry update --records'.",
+            show_default=False,
+        ),
+    ],
+    into: Annotated[
+        Path,
+        typer.Option("--into", help="The registry.json to merge into.", dir_okay=False),
+    ] = Path("registry.json"),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; report what the merge would do."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge per-package records files into registry.json: the newest record of each plugin wins."""
+    from .._text import clean_text
+    from ..catalog.refresh import merge_record_files
+
+    report = merge_record_files(into, records, write=not check)
+    if as_json:
+        emit_json({"into": str(into), **report.as_dict()})
+    else:
+        lines = [f"updated {line}" for line in report.updated]
+        lines += [f"kept {line}" for line in report.kept]
+        lines += [f"dropped {line}" for line in report.dropped]
+        sys.stdout.write("".join(f"{clean_text(line, 500)}\n" for line in lines))
+        for line in report.conflicts:
+            warn(clean_text(line, 500))
+        for refused in report.refused:
+            for problem in refused.problems:
+                sys.stderr.write(f"{refused.label}: {clean_text(problem, 500)}\n")
+        verb = "would change" if check else "updated"
+        state = verb if report.changed else "up to date"
+        sys.stdout.write(
+            f"{into}: {state} ({len(report.merged_files)} file(s) merged, "
+            f"{len(report.refused)} refused)\n"
+        )
+    if not report.ok:
         raise typer.Exit(1)
