@@ -13,6 +13,7 @@ reset at the start of every call: an answer depends only on the audio given.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ import numpy as np
 
 from ..errors import PluginLoadError
 
-__all__ = ["RATE", "FrameVAD", "SpanOptions", "missing_backend", "settle_options", "to_16k"]
+__all__ = ["RATE", "FrameVAD", "SpanOptions", "import_backend", "settle_options", "to_16k"]
 
 RATE = 16000
 OptionsT = TypeVar("OptionsT", bound="SpanOptions")
@@ -58,12 +59,15 @@ class SpanOptions:
         return max(self.threshold - 0.15, 0.01)
 
 
-def missing_backend(name: str, package: str, extra: str) -> PluginLoadError:
-    """The error for a back-end whose package is not installed, with the install command."""
-    install = f'pip install "fastrtc-registry[{extra}]"'
-    return PluginLoadError(
-        f"the {name} VAD needs the {package} package: run '{install}'", install=install
-    )
+def import_backend(module: str, *, vad: str, package: str, extra: str) -> Any:
+    """Import a back-end's module; missing, a ``PluginLoadError`` with the install command."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        install = f'pip install "fastrtc-registry[{extra}]"'
+        raise PluginLoadError(
+            f"the {vad} VAD needs the {package} package: run '{install}'", install=install
+        ) from exc
 
 
 def settle_options(

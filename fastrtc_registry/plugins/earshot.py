@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._frames import FrameVAD, SpanOptions, missing_backend, settle_options
+from ._frames import FrameVAD, SpanOptions, import_backend, settle_options
 
 __all__ = ["EarshotOptions", "EarshotVAD"]
 
@@ -33,11 +33,7 @@ class EarshotVAD(FrameVAD):
 
     def __init__(self, options: EarshotOptions | None = None, **settings: Any) -> None:
         options = settle_options(EarshotOptions, options, settings)
-        try:
-            import earshot
-        except ImportError as exc:
-            raise missing_backend("earshot", "earshot", "earshot") from exc
-        self._earshot = earshot
+        self._earshot = import_backend("earshot", vad="earshot", package="earshot", extra="earshot")
         super().__init__(options, 256)
 
     def _new_detector(self) -> Any:

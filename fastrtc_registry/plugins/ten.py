@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import PluginLoadError
-from ._frames import FrameVAD, SpanOptions, missing_backend, settle_options
+from ._frames import FrameVAD, SpanOptions, import_backend, settle_options
 
 __all__ = ["TenOptions", "TenVAD"]
 
@@ -48,12 +48,10 @@ class TenVAD(FrameVAD):
     def __init__(self, options: TenOptions | None = None, **settings: Any) -> None:
         options = settle_options(TenOptions, options, settings)
         try:
-            from ten_vad import TenVad
-        except ImportError as exc:
-            raise missing_backend("ten", "ten-vad", "ten") from exc
+            backend = import_backend("ten_vad", vad="ten", package="ten-vad", extra="ten")
         except OSError as exc:  # the native library is loaded on import in some versions
             raise _no_system_library(exc) from exc
-        self._detector_type = TenVad
+        self._detector_type = backend.TenVad
         super().__init__(options, options.hop)
         try:
             self._new_detector()

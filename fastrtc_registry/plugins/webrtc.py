@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._frames import RATE, FrameVAD, SpanOptions, missing_backend, settle_options
+from ._frames import RATE, FrameVAD, SpanOptions, import_backend, settle_options
 
 __all__ = ["WebRTCOptions", "WebRTCVAD"]
 
@@ -46,11 +46,9 @@ class WebRTCVAD(FrameVAD):
 
     def __init__(self, options: WebRTCOptions | None = None, **settings: Any) -> None:
         options = settle_options(WebRTCOptions, options, settings)
-        try:
-            import webrtcvad
-        except ImportError as exc:
-            raise missing_backend("webrtc", "webrtcvad-wheels", "webrtc") from exc
-        self._webrtcvad = webrtcvad
+        self._webrtcvad = import_backend(
+            "webrtcvad", vad="webrtc", package="webrtcvad-wheels", extra="webrtc"
+        )
         super().__init__(options, RATE * options.frame_ms // 1000)
 
     def _new_detector(self) -> Any:
