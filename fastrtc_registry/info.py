@@ -44,14 +44,25 @@ class InfoReport:
     entries: tuple[CatalogEntry, ...]
     report: SearchReport
 
+    @property
+    def described_entries(self) -> tuple[CatalogEntry, ...]:
+        """The catalog entries of the plugins shown (all of the package's when none matches).
+
+        A package with many plugins (this one's built-ins) has one description and
+        repository per plugin; ``info webrtc`` shows webrtc's, not the first one listed.
+        """
+        shown = {(p.kind, p.name) for p in self.plugins}
+        return tuple(e for e in self.entries if (e.kind, e.name) in shown) or self.entries
+
     def as_dict(self) -> dict[str, Any]:
         """The ``info --json`` object; keys are only ever added."""
         facts, first = self.facts, self.plugins[0]
-        description = next((e.description for e in self.entries if e.description), "")
+        entries = self.described_entries
+        description = next((e.description for e in entries if e.description), "")
         links = (
             {clean_text(k, 40): clean_text(v, 300) for k, v in facts.project_urls} if facts else {}
         )
-        for entry in self.entries:
+        for entry in entries:
             links.update(
                 {k: v for k, v in (("Repository", entry.repository), ("Demo", entry.demo)) if v}
             )

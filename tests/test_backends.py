@@ -221,3 +221,16 @@ def test_an_uninstalled_extra_is_not_up_to_date(
     assert _missing_for_extra("fake-backend", "y") == ("numpy>=999",)
     assert _missing_for_extra("fake-backend", "z") == ()
     assert _missing_for_extra("not-installed-at-all", "x") == ("x",)
+
+
+def test_info_on_one_backend_shows_its_own_description_and_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fastrtc-registry has many plugins: ``info webrtc`` describes webrtc, not the first."""
+    from fastrtc_registry.info import package_info
+
+    monkeypatch.setenv("FASTRTC_PLUGINS_OFFLINE", "1")
+    shown = package_info("webrtc", offline=True).as_dict()
+    assert shown["description"].startswith("Google's WebRTC VAD")
+    assert shown["project_urls"]["Repository"] == "https://github.com/daanzu/py-webrtcvad-wheels"
+    assert [p["name"] for p in shown["plugins"]] == ["webrtc"]
