@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import app, console, warn
-from .search_cmd import check_index_url
+from ._app import app, check_index_url, console, warn
 
 
 @app.command("install")

@@ -8,19 +8,21 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from ._app import JsonOption, KindOption, app, console, emit_json, kind_of, warn
+from ._app import (
+    JsonOption,
+    KindOption,
+    app,
+    check_index_url,
+    console,
+    emit_json,
+    kind_of,
+    warn,
+)
 
 if TYPE_CHECKING:
     from ..index.scan import ScanProgress
     from ..info import InfoReport
     from ..search import SearchReport, SearchResult
-
-
-def check_index_url(value: str | None) -> str | None:
-    """Reject an --index-url that is not http(s) as a usage error (exit 2)."""
-    if value is not None and not value.strip().lower().startswith(("http://", "https://")):
-        raise typer.BadParameter("must be an http:// or https:// simple index URL")
-    return value
 
 
 def _positive(value: float | None) -> float | None:
@@ -85,6 +87,11 @@ def search_command(
             progress=progress,
             deadline=deadline,
         )
+    if not report.results:  # nothing found is a lookup error (exit 1), in every mode
+        from ..errors import PluginNotFoundError
+
+        _say(report)
+        raise PluginNotFoundError(report.no_match(query), name=query or "")
     if as_json:
         emit_json([r.as_dict() for r in report.results])
     else:
@@ -92,6 +99,8 @@ def search_command(
     _say(report)
     if report.unchecked_line:
         warn(report.unchecked_line)
+    if report.unreachable:  # the catalog answered, but the index could not, and no cache
+        raise typer.Exit(3)
 
 
 def _say(report: SearchReport) -> None:
@@ -264,16 +273,14 @@ def _render_info(info: InfoReport) -> None:
         ),
     ]
     record = info.plugins[0].validation
-    lines.append(
-        (
-            "validated",
-            f"{record.status} (version {record.version}, fastrtc "
-            f"{record.fastrtc}, {record.date}: {record.passed} passed, {record.failed} "
-            f"failed)"
-            if record
-            else "no record",
-        )
-    )
+    validated = "no record"
+    if record:
+        # A record for no release (the suite could not run here) has no version.
+        facts = [f"version {record.version}" if record.version else None]
+        facts += [f"fastrtc {record.fastrtc}" if record.fastrtc else None, record.date]
+        counts = f"{record.passed} passed, {record.failed} failed"
+        validated = f"{record.status} ({', '.join(f for f in facts if f)}: {counts})"
+    lines.append(("validated", validated))
     lines += [(label, url) for label, url in data["project_urls"].items()]
     lines.append(("sources", ", ".join(data["sources"])))
     out.print()
