@@ -135,7 +135,17 @@ def package_info(
             failure = f"cannot read {mask_url(location.url)}: {mask_secrets(str(exc))}"
     url = mask_url(location.url) if location is not None else None
     warnings = (f"{failure}; showing the catalog and the cache",) if failure and not offline else ()
-    report = SearchReport((), url, stale=failure is not None, warnings=warnings, notes=tuple(notes))
+    # Exit 3's case, as for search: the index was asked and failed, and nothing of it is cached.
+    unreachable = failure is not None and not offline and not facts
+    report = SearchReport(
+        (),
+        url,
+        stale=failure is not None,
+        warnings=warnings,
+        notes=tuple(notes),
+        unreachable=unreachable,
+        offline=offline,
+    )
     explicit = location.url if location is not None and location.explicit else None
     rows = [
         r

@@ -47,6 +47,13 @@ def install_command(
     if plan.fastrtc:
         out.print(f"fastrtc stays at {plan.fastrtc}.")
     out.print("Command: " + escape(plan.shown_command))
+    if plan.unreachable:  # pip could not reach it either: stop before asking (exit 3)
+        from ..errors import IndexUnreachableError
+
+        raise IndexUnreachableError(
+            "the package index could not be read and nothing of it is cached; "
+            "nothing was installed. Try again later or use --index-url."
+        )
     if dry_run:
         return
     if not yes:

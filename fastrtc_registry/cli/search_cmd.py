@@ -90,7 +90,8 @@ def search_command(
     if not report.results:  # nothing found is a lookup error (exit 1), in every mode
         from ..errors import PluginNotFoundError
 
-        _say(report)
+        for message in report.warnings:  # the notes are in the error line
+            warn(message)
         raise PluginNotFoundError(report.no_match(query), name=query or "")
     if as_json:
         emit_json([r.as_dict() for r in report.results])
@@ -142,6 +143,8 @@ def info_command(
         emit_json(info.as_dict())
     else:
         _render_info(info)
+    if info.report.unreachable:  # shown from the catalog; the index could not, and no cache
+        raise typer.Exit(3)
 
 
 @contextmanager
