@@ -16,12 +16,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import _index_fixtures
 import pytest
 from conftest import PluginEnv
 
 from fastrtc_registry.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+index_files = _index_fixtures.index_files
+pypi_url = _index_fixtures.pypi_url
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -201,6 +205,16 @@ def test_no_match_is_a_lookup_error_not_an_unreachable_index(
     assert code == 1
     assert err.startswith("error: nothing in the catalog or the cache (offline) matches 'zzzz'")
     assert err.count("\n") == 1
+
+
+def test_no_match_on_an_index_that_answered_is_1(
+    pypi_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FASTRTC_PLUGINS_OFFLINE")
+    code, out, err = run(capsys, "search", "zzzz", "--index-url", pypi_url, "--json")
+    assert code == 1, err
+    message = json.loads(out)["error"]["message"]
+    assert message.startswith("nothing in the catalog or the index matches 'zzzz'")
 
 
 def test_info_and_validate_suggest_builtin_names(capsys: pytest.CaptureFixture[str]) -> None:

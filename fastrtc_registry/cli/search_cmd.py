@@ -96,7 +96,7 @@ def search_command(
     if as_json:
         emit_json([r.as_dict() for r in report.results])
     else:
-        _render(list(report.results), query)
+        _render(list(report.results))
     _say(report)
     if report.unchecked_line:
         warn(report.unchecked_line)
@@ -191,17 +191,13 @@ def _status(row: SearchResult) -> str:
     ]
 
 
-def _render(rows: list[SearchResult], query: str | None) -> None:
+def _render(rows: list[SearchResult]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from .._text import truncate
 
     out = console()
-    if not rows:
-        what = f" matching {query!r}" if query else ""
-        out.print(f"No plugins found{escape(what)}. Try --all to see every fastrtc-* project.")
-        return
     validated = any(r.validation for r in rows)
     columns = ["name", "kind", "package", "version", "status"] + ["validated"] * validated
     # Every cell is cut to its column, so hostile or just long names never
