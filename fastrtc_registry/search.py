@@ -55,6 +55,8 @@ class SearchReport:
     ``warnings`` are problems; ``notes`` are normal states worth saying (an
     offline answer). ``unchecked`` lists ``name (reason)`` for every project
     that could not be checked. ``index_url`` has its credentials masked.
+    ``unreachable``: the index was asked and failed, and nothing of it is
+    cached (the CLI's exit 3); ``offline``: the index was not asked.
     """
 
     results: tuple[SearchResult, ...]
@@ -70,7 +72,13 @@ class SearchReport:
     def no_match(self, query: str | None) -> str:
         """Why there is no row, and what to do: for an empty answer (a lookup error)."""
         what = f"matches {query!r}" if query else "has a plugin of that kind"
-        where = "the catalog or the cache (offline)" if self.offline else "the catalog or the index"
+        where = (
+            "the catalog or the cache (offline)"
+            if self.offline
+            else "the catalog or the cache (the index could not be read)"
+            if self.stale
+            else "the catalog or the index"
+        )
         advice = (
             "Run without --offline to read the index, or try --all."
             if self.offline
@@ -132,8 +140,10 @@ def search(
 
     ``include_all`` adds index projects that match by name but declare no
     plugin (``kind`` None); projects that could not be checked are always
-    kept. Raises :class:`IndexUnreachableError` when the index could not be
-    consulted and neither the cache nor the catalog has a match.
+    kept. Raises :class:`IndexUnreachableError` when the index was asked and
+    failed, nothing of it is cached and the catalog has no match; offline, no
+    match is an empty answer. ``unreachable`` on the report marks the first
+    case when the catalog did answer.
     """
     offline = is_offline() if offline is None else offline
     catalog = load_catalog_for(catalog, offline=offline)

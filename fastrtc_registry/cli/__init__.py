@@ -70,9 +70,9 @@ def _run(args: list[str], debug: bool) -> tuple[int, str, str]:
         # Not standalone: usage errors come back here, to be shown as typer
         # shows them and also, under --json, as the JSON error object.
         result = app(args=args, prog_name="fastrtc-plugins", standalone_mode=False)
-    except SystemExit as exc:  # typer.Exit is handled by click; this is sys.exit or a signal
+    except SystemExit as exc:  # typer.Exit comes back as the result; this is sys.exit or a signal
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return code, "Interrupted" if code == 130 else "Exit", f"exit code {code}"
+        return _ended(code)
     except KeyboardInterrupt:
         return 130, "Interrupted", "interrupted"
     except typer.Abort:  # a question answered no
@@ -86,12 +86,14 @@ def _run(args: list[str], debug: bool) -> tuple[int, str, str]:
             raise
         code, kind = _report(exc)
         return code, kind, str(exc)
-    code = result if isinstance(result, int) else EXIT_OK
-    return (
-        code,
-        "Interrupted" if code == 130 else "Failed",
-        (f"the command failed with exit code {code}; see its messages on stderr"),
-    )
+    return _ended(result if isinstance(result, int) else EXIT_OK)
+
+
+def _ended(code: int) -> tuple[int, str, str]:
+    """A command that ended with ``code`` and said why on stderr (or was interrupted)."""
+    if code == 130:
+        return code, "Interrupted", "interrupted"
+    return code, "Failed", f"the command failed with exit code {code}; see its messages on stderr"
 
 
 def _show_usage_error(exc: Exception) -> None:

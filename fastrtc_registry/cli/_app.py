@@ -113,9 +113,9 @@ def begin_command() -> None:
 
 def json_requested(args: Sequence[str]) -> bool:
     """Whether the command line asks for JSON on stdout: ``--json`` or ``--format json``."""
-    args = list(args[: args.index("--")] if "--" in args else args)
     from itertools import pairwise
 
+    args = list(args[: args.index("--")] if "--" in args else args)
     return "--json" in args or any(
         a == "--format=json" or (a == "--format" and b == "json") for a, b in pairwise(args)
     )
