@@ -8,7 +8,6 @@ environment are found even when neither the catalog nor the index knows them.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from .errors import (
 from .index.config import is_offline
 from .index.facts import ProjectFacts
 from .index.scan import ProgressCallback, cached_projects, fetch_projects
-from .names import CanonicalName, canonicalize, split_qualified
+from .names import CanonicalName, canonicalize, close_names, did_you_mean, split_qualified
 from .packages import is_project_name
 from .rows import SearchResult, installed_versions, plugin_rows
 from .search import SearchReport, load_catalog_for, locate_index, search
@@ -118,11 +117,13 @@ def package_info(
     notes: list[str] = []
     location, unusable = locate_index(index_url, offline=offline)
     if unusable is not None:
+        if not offline:  # offline, the index does not matter
+            notes.append(unusable)
         offline = True
-        notes.append(unusable)
+    everything = installed_plugins(catalog=catalog)
     local = [
         r
-        for r in installed_plugins(catalog=catalog)
+        for r in everything
         if ((package is None or canonicalize(r.package) == package) and r.name == plugin)
         or canonicalize(r.package) == plugin
     ]
@@ -145,7 +146,17 @@ def package_info(
             failure = f"cannot read {mask_url(location.url)}: {mask_secrets(str(exc))}"
     url = mask_url(location.url) if location is not None else None
     warnings = (f"{failure}; showing the catalog and the cache",) if failure and not offline else ()
-    report = SearchReport((), url, stale=failure is not None, warnings=warnings, notes=tuple(notes))
+    # Exit 3's case, as for search: the index was asked and failed, and nothing of it is cached.
+    unreachable = failure is not None and not offline and not facts
+    report = SearchReport(
+        (),
+        url,
+        stale=failure is not None,
+        warnings=warnings,
+        notes=tuple(notes),
+        unreachable=unreachable,
+        offline=offline,
+    )
     explicit = location.url if location is not None and location.explicit else None
     rows = [
         r
@@ -176,8 +187,10 @@ def package_info(
         names = {e.name for e in catalog.entries} | {
             canonicalize(e.package) for e in catalog.entries
         }
-        close = difflib.get_close_matches(plugin, sorted(names), n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        names |= {r.name for r in everything} | {canonicalize(r.package) for r in everything}
+        close = close_names(plugin, names)
+        question = did_you_mean(close)
+        hint = f" {question[:1].upper()}{question[1:]}" if close else ""
         where = " or the cache (offline)" if offline else f" or on {url}"
         raise PluginNotFoundError(
             f"no plugin or package named {shown!r} installed, in the catalog{where}.{hint} "

@@ -52,6 +52,8 @@ class InstallPlan:
     """The extra's requirements that are not installed here."""
     env: dict[str, str] = field(default_factory=dict, repr=False)
     """Environment changes for pip (its own configuration switched off)."""
+    unreachable: bool = False
+    """The index could not be read and nothing of it is cached: planned from the catalog only."""
 
     @property
     def shown_command(self) -> str:
@@ -154,6 +156,7 @@ def plan_install(
         warnings=info.report.warnings
         + tuple(reason for reason in first.reasons if first.compatible is None),
         env=isolated_pip_environment(),
+        unreachable=info.report.unreachable,
     )
 
 

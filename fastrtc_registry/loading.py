@@ -8,7 +8,6 @@ puts the two together into a handler for ``fastrtc.Stream``.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import warnings
@@ -28,7 +27,7 @@ from .errors import (
     PluginRuntimeError,
     RegistryError,
 )
-from .names import Kind, canonicalize, split_qualified
+from .names import Kind, canonicalize, close_names, did_you_mean, split_qualified
 
 if TYPE_CHECKING:
     from fastrtc import ReplyOnPause
@@ -182,9 +181,9 @@ def _not_found(
             install=entry.install_command,
         )
     names = sorted({p.name for p in available})
-    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+    close = close_names(wanted, names)
     if close:
-        advice = "did you mean " + ", ".join(repr(c) for c in close) + "?"
+        advice = did_you_mean(close)
     elif names:
         advice = "installed: " + ", ".join(names) + "."
     else:

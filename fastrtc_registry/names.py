@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import Literal, NewType
 
 __all__ = [
@@ -11,6 +12,8 @@ __all__ = [
     "CanonicalName",
     "Kind",
     "canonicalize",
+    "close_names",
+    "did_you_mean",
     "kind_for_group",
     "parse_kind",
     "requirement",
@@ -29,6 +32,18 @@ _SEPARATORS = re.compile(r"[-_.]+")
 def canonicalize(name: str) -> CanonicalName:
     """Lower-case a plugin or package name and fold ``_`` and ``.`` runs into ``-``."""
     return CanonicalName(_SEPARATORS.sub("-", name.strip()).lower())
+
+
+def close_names(wanted: str, names: Iterable[str]) -> list[str]:
+    """Up to three of ``names`` close to ``wanted``, best first: the one "did you mean" rule."""
+    import difflib  # only on the error path
+
+    return difflib.get_close_matches(canonicalize(wanted), sorted(set(names)), n=3, cutoff=0.6)
+
+
+def did_you_mean(close: Sequence[str]) -> str:
+    """``did you mean 'a', 'b'?`` for what :func:`close_names` found ('' for nothing)."""
+    return "did you mean " + ", ".join(repr(c) for c in close) + "?" if close else ""
 
 
 def requirement(package: str, extra: str | None = None) -> str:

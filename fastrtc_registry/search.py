@@ -55,6 +55,8 @@ class SearchReport:
     ``warnings`` are problems; ``notes`` are normal states worth saying (an
     offline answer). ``unchecked`` lists ``name (reason)`` for every project
     that could not be checked. ``index_url`` has its credentials masked.
+    ``unreachable``: the index was asked and failed, and nothing of it is
+    cached (the CLI's exit 3); ``offline``: the index was not asked.
     """
 
     results: tuple[SearchResult, ...]
@@ -64,6 +66,25 @@ class SearchReport:
     warnings: tuple[str, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
     unchecked: tuple[str, ...] = field(default=())
+    unreachable: bool = False
+    offline: bool = False
+
+    def no_match(self, query: str | None) -> str:
+        """Why there is no row, and what to do: for an empty answer (a lookup error)."""
+        what = f"matches {query!r}" if query else "has a plugin of that kind"
+        where = (
+            "the catalog or the cache (offline)"
+            if self.offline
+            else "the catalog or the cache (the index could not be read)"
+            if self.stale
+            else "the catalog or the index"
+        )
+        advice = (
+            "Run without --offline to read the index, or try --all."
+            if self.offline
+            else "Try --all to see every fastrtc-* project."
+        )
+        return clean_text(f"nothing in {where} {what}. {advice}", 400)
 
     @property
     def unchecked_line(self) -> str | None:
@@ -119,17 +140,17 @@ def search(
 
     ``include_all`` adds index projects that match by name but declare no
     plugin (``kind`` None); projects that could not be checked are always
-    kept. Raises :class:`IndexUnreachableError` when the index could not be
-    consulted and neither the cache nor the catalog has a match.
+    kept. Raises :class:`IndexUnreachableError` when the index was asked and
+    failed, nothing of it is cached and the catalog has no match; offline, no
+    match is an empty answer. ``unreachable`` on the report marks the first
+    case when the catalog did answer.
     """
     offline = is_offline() if offline is None else offline
     catalog = load_catalog_for(catalog, offline=offline)
     warnings, notes = list(catalog.warnings), list[str]()
     location, unusable = locate_index(index_url, offline=offline)
-    if unusable is not None:
-        (notes if offline else warnings).append(
-            f"{unusable}; results come from the catalog" + ("" if offline else " only")
-        )
+    if unusable is not None and not offline:  # offline, the index does not matter
+        warnings.append(f"{unusable}; results come from the catalog only")
     projects: tuple[ProjectFacts, ...] = ()
     error, age, stale, unchecked = None, None, location is None, []
     if location is not None:
@@ -163,13 +184,15 @@ def search(
         and (include_all or r.kind is not None or r.error is not None)
     ]
     ranked = _rank(rows, query)
+    # Exit 3's case: the index was asked and failed, and no cache of it stands in.
+    unreachable = error is not None and not offline and age is None
     if error is not None:
         cached = "no cache" if age is None else f"a cache {_ago(age)} old"
-        if not ranked:
+        if not ranked and unreachable:
             what = f"matches {query!r}" if query else "has any plugin"
             raise IndexUnreachableError(
                 f"{error}; neither the catalog nor the cache {what}. "
-                + ("Run without --offline." if offline else "Try again later or use --index-url.")
+                "Try again later or use --index-url."
             )
         if offline:
             notes.append(f"offline: results come from the catalog and {cached}")
@@ -183,6 +206,8 @@ def search(
         warnings=tuple(clean_text(mask_secrets(w), 400) for w in warnings),
         notes=tuple(clean_text(mask_secrets(n), 400) for n in notes),
         unchecked=tuple(clean_text(u, 200) for u in unchecked),
+        unreachable=unreachable,
+        offline=offline,
     )
 
 

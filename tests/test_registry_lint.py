@@ -422,8 +422,8 @@ def test_cli_check_unreadable_file_is_one_line(tmp_path: Path, data: bytes, text
 
 def test_cli_check_missing_file(tmp_path: Path) -> None:
     proc = _cli("registry", "check", str(tmp_path / "nope.json"))
-    assert proc.returncode == 1
-    assert "cannot read the catalog" in proc.stderr and "No such file" in proc.stderr
+    assert proc.returncode == 2  # a bad argument, as a directory is (docs/cli.md, "Exit codes")
+    assert "Invalid value for 'path'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_cli_check_json(tmp_path: Path) -> None:

@@ -104,7 +104,8 @@ def test_bad_files_exit_2_with_one_line_and_no_worker(
         read_audio(path)
     result = in_env.run("replay", str(path), "--vad", "energy", "--json", timeout=60)
     assert result.returncode == 2, result.stderr
-    assert result.stdout == ""
+    error = json.loads(result.stdout)["error"]  # --json: the error object (docs/cli.md)
+    assert error["type"] == "AudioFileError" and error["exit_code"] == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
     assert "Replaying" not in result.stderr  # stopped before the worker

@@ -58,10 +58,11 @@ def test_offline_search_answers_from_the_embedded_catalog():
     assert "offline" in result.stderr
 
 
-def test_offline_search_with_no_match_exits_3_in_one_line():
+def test_offline_search_with_no_match_exits_1_in_one_line():
     result = cli("search", "no-such-plugin-anywhere", "--offline")
-    assert result.returncode == 3
-    assert result.stderr.startswith("error: offline") and result.stderr.count("\n") == 1
+    assert result.returncode == 1  # a lookup that found nothing; the index was not asked
+    assert result.stderr.startswith("error: nothing in the catalog or the cache (offline)")
+    assert result.stderr.count("\n") == 1
 
 
 def test_offline_search_includes_cached_index_facts(monkeypatch: pytest.MonkeyPatch):

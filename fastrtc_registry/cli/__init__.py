@@ -25,7 +25,7 @@ from . import (  # noqa: F401
     try_cmd,
     validate_cmd,
 )
-from ._app import app
+from ._app import app, begin_command, emit_json_error
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
 
@@ -54,29 +54,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     _skip_unused_optional_imports()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("FASTRTC_PLUGINS_DEBUG"))
-    try:
-        # Standalone mode: typer reports usage errors (exit 2) and honours typer.Exit.
-        app(args=args, prog_name="fastrtc-plugins")
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except KeyboardInterrupt:
+    begin_command()
+    code, kind, message = _run(args, debug)
+    if code == 130:
         sys.stderr.write("interrupted\n")
-        return 130
+    emit_json_error(args, code, kind, message)
+    return code
+
+
+def _run(args: list[str], debug: bool) -> tuple[int, str, str]:
+    """Run the app: its exit code, and the error's type and message for ``--json``."""
+    import typer
+
+    try:
+        # Not standalone: usage errors come back here, to be shown as typer
+        # shows them and also, under --json, as the JSON error object.
+        result = app(args=args, prog_name="fastrtc-plugins", standalone_mode=False)
+    except SystemExit as exc:  # typer.Exit comes back as the result; this is sys.exit or a signal
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return _ended(code)
+    except KeyboardInterrupt:
+        return 130, "Interrupted", "interrupted"
+    except typer.Abort:  # a question answered no
+        sys.stderr.write("Aborted!\n")
+        return EXIT_FAILED, "Aborted", "aborted"
+    except typer.TyperException as exc:  # usage errors: bad option values, unknown commands
+        _show_usage_error(exc)
+        return exc.exit_code, "UsageError", exc.format_message()
     except Exception as exc:
         if debug:
             raise
-        return _report(exc)
-    return EXIT_OK
+        code, kind = _report(exc)
+        return code, kind, str(exc)
+    return _ended(result if isinstance(result, int) else EXIT_OK)
 
 
-def _report(exc: Exception) -> int:
-    from ..errors import IndexUnreachableError, RegistryError
+def _ended(code: int) -> tuple[int, str, str]:
+    """A command that ended with ``code`` and said why on stderr (or was interrupted)."""
+    if code == 130:
+        return code, "Interrupted", "interrupted"
+    return code, "Failed", f"the command failed with exit code {code}; see its messages on stderr"
+
+
+def _show_usage_error(exc: Exception) -> None:
+    """As typer shows it in standalone mode: usage, hint and the message in a panel."""
+    import typer.core
+
+    if typer.core.HAS_RICH:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(exc)  # type: ignore[arg-type]
+    else:
+        sys.stderr.write(f"Error: {exc}\n")
+
+
+def _report(exc: Exception) -> tuple[int, str]:
+    """Show ``exc`` in one or two lines on stderr; its exit code and type name."""
+    from ..errors import AudioFileError, IndexUnreachableError, RegistryError
 
     if isinstance(exc, RegistryError):
         sys.stderr.write(f"error: {exc}\n")
-        return EXIT_UNREACHABLE if isinstance(exc, IndexUnreachableError) else EXIT_FAILED
+        if isinstance(exc, IndexUnreachableError):
+            return EXIT_UNREACHABLE, type(exc).__name__
+        # A recording that cannot be read is a bad argument, found before any work.
+        return (EXIT_USAGE if isinstance(exc, AudioFileError) else EXIT_FAILED), type(exc).__name__
     sys.stderr.write(
         f"internal error: {type(exc).__name__}: {exc}\n"
         "This is a bug in fastrtc-plugins; rerun with --debug and report the traceback.\n"
     )
-    return EXIT_FAILED
+    return EXIT_FAILED, "InternalError"

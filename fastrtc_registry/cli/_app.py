@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -28,9 +28,14 @@ __all__ = [
     "KindChoice",
     "KindOption",
     "app",
+    "begin_command",
+    "check_index_url",
+    "check_kind",
     "check_plot_path",
     "console",
     "emit_json",
+    "emit_json_error",
+    "json_requested",
     "kind_of",
     "warn",
 ]
@@ -52,35 +57,99 @@ class KindChoice(str, enum.Enum):
     turn_taking = "turn-taking"
 
 
+def check_kind(value: str | None) -> str | None:
+    """``--kind`` canonicalised as names are (``turn_taking`` is ``turn-taking``); else exit 2."""
+    if value is None:
+        return None
+    try:
+        return parse_kind(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 KindOption = Annotated[
-    Optional[KindChoice],  # noqa: UP045 - typer needs Optional on 3.10
-    typer.Option("--kind", "-k", help="Only plugins of this kind."),
+    Optional[str],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option(
+        "--kind",
+        "-k",
+        metavar="[vad|turn-taking]",
+        help="Only plugins of this kind.",
+        callback=check_kind,
+    ),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON (stable keys, see docs) instead of a table.")
 ]
 
 
-def kind_of(choice: KindChoice | None) -> Kind | None:
+def kind_of(choice: KindChoice | str | None) -> Kind | None:
     """The library's kind for a CLI choice."""
-    return None if choice is None else parse_kind(choice.value)
+    if choice is None:
+        return None
+    return parse_kind(choice.value if isinstance(choice, KindChoice) else choice)
+
+
+def check_index_url(value: str | None) -> str | None:
+    """Reject an --index-url that is not http(s) as a usage error (exit 2): one rule for all."""
+    if value is not None and not value.strip().lower().startswith(("http://", "https://")):
+        raise typer.BadParameter("must be an http:// or https:// simple index URL")
+    return value
+
+
+_json_written = [False]  # whether this process has written its JSON answer on stdout
 
 
 def emit_json(data: Any) -> None:
     """Write ``data`` as indented JSON on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
     sys.stdout.flush()
+    _json_written[0] = True
+
+
+def begin_command() -> None:
+    """Forget the output of an earlier run in this process (main() may run many times)."""
+    _json_written[0] = False
+
+
+def json_requested(args: Sequence[str]) -> bool:
+    """Whether the command line asks for JSON on stdout: ``--json`` or ``--format json``."""
+    from itertools import pairwise
+
+    args = list(args[: args.index("--")] if "--" in args else args)
+    return "--json" in args or any(
+        a == "--format=json" or (a == "--format" and b == "json") for a, b in pairwise(args)
+    )
+
+
+def emit_json_error(args: Sequence[str], code: int, kind: str, message: str) -> None:
+    """On a failure under ``--json``, the error object on stdout (docs/cli.md, "Exit codes").
+
+    Nothing happens on success, without ``--json``, or when the command has
+    already written its JSON answer (a validate report whose checks failed).
+    """
+    if code == 0 or _json_written[0] or not json_requested(args):
+        return
+    from .._text import clean_text
+
+    error = {"type": kind, "message": clean_text(message, 2000), "exit_code": code}
+    emit_json({"error": error})
 
 
 _consoles: dict[bool, Console] = {}
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A rich console on stdout (or stderr); honours NO_COLOR."""
+    """A rich console on stdout (or stderr); NO_COLOR makes it plain: no colour, bold or dim."""
     if stderr not in _consoles:
+        import os
+
         from rich.console import Console
 
-        _consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        # rich drops only colours for NO_COLOR; no colour system drops every escape.
+        plain = bool(os.environ.get("NO_COLOR"))
+        _consoles[stderr] = Console(
+            stderr=stderr, highlight=False, soft_wrap=False, color_system=None if plain else "auto"
+        )
     return _consoles[stderr]
 
 

@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import app, console, warn
-from .search_cmd import check_index_url
+from ._app import app, check_index_url, console, warn
 
 
 @app.command("install")
@@ -48,6 +47,13 @@ def install_command(
     if plan.fastrtc:
         out.print(f"fastrtc stays at {plan.fastrtc}.")
     out.print("Command: " + escape(plan.shown_command))
+    if plan.unreachable:  # pip could not reach it either: stop before asking (exit 3)
+        from ..errors import IndexUnreachableError
+
+        raise IndexUnreachableError(
+            "the package index could not be read and nothing of it is cached; "
+            "nothing was installed. Try again later or use --index-url."
+        )
     if dry_run:
         return
     if not yes:

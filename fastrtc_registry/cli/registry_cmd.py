@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import JsonOption, app, check_output_path, console, emit_json, warn
+from ._app import JsonOption, app, check_index_url, check_output_path, console, emit_json, warn
 
 registry_app = typer.Typer(
     name="registry",
@@ -24,12 +24,17 @@ PathArgument = Annotated[
         help="The registry.json to use (default: ./registry.json, else the one shipped "
         "with this package).",
         dir_okay=False,
+        exists=True,  # a path that is not there is a bad argument (exit 2), as a directory is
     ),
 ]
 
 UpdatePathArgument = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Argument(help="The registry.json to rewrite (default: ./registry.json).", dir_okay=False),
+    typer.Argument(
+        help="The registry.json to rewrite (default: ./registry.json).",
+        dir_okay=False,
+        exists=True,  # as for check: a named file that is not there is a bad argument
+    ),
 ]
 
 
@@ -78,7 +83,11 @@ def update_command(
     path: UpdatePathArgument = None,
     index_url: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--index-url", help="The package index to scan (default: as for search)."),
+        typer.Option(
+            "--index-url",
+            help="The package index to scan (default: as for search).",
+            callback=check_index_url,
+        ),
     ] = None,
     offline: Annotated[
         bool,

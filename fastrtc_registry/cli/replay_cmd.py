@@ -54,19 +54,12 @@ def replay_command(
     ] = None,
 ) -> None:
     """Run each turn-taking algorithm with the first VAD (and pause with every other VAD)."""
-    import sys
-
     from ..audio_file import read_audio
-    from ..errors import AudioFileError
 
     memory = memory_option(memory_limit)
     if plot is not None:
         check_plot_path(plot)
-    try:
-        recording = read_audio(audio)
-    except AudioFileError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(2) from None
+    recording = read_audio(audio)  # AudioFileError: one line, exit 2 (a bad argument)
     from ..replay import replay
 
     with console(stderr=True).status(f"Replaying {audio.name} ({recording.duration_s:.1f} s)..."):

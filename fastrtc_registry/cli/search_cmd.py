@@ -8,19 +8,21 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from ._app import JsonOption, KindOption, app, console, emit_json, kind_of, warn
+from ._app import (
+    JsonOption,
+    KindOption,
+    app,
+    check_index_url,
+    console,
+    emit_json,
+    kind_of,
+    warn,
+)
 
 if TYPE_CHECKING:
     from ..index.scan import ScanProgress
     from ..info import InfoReport
     from ..search import SearchReport, SearchResult
-
-
-def check_index_url(value: str | None) -> str | None:
-    """Reject an --index-url that is not http(s) as a usage error (exit 2)."""
-    if value is not None and not value.strip().lower().startswith(("http://", "https://")):
-        raise typer.BadParameter("must be an http:// or https:// simple index URL")
-    return value
 
 
 def _positive(value: float | None) -> float | None:
@@ -85,13 +87,21 @@ def search_command(
             progress=progress,
             deadline=deadline,
         )
+    if not report.results:  # nothing found is a lookup error (exit 1), in every mode
+        from ..errors import PluginNotFoundError
+
+        for message in report.warnings:  # the notes are in the error line
+            warn(message)
+        raise PluginNotFoundError(report.no_match(query), name=query or "")
     if as_json:
         emit_json([r.as_dict() for r in report.results])
     else:
-        _render(list(report.results), query)
+        _render(list(report.results))
     _say(report)
     if report.unchecked_line:
         warn(report.unchecked_line)
+    if report.unreachable:  # the catalog answered, but the index could not, and no cache
+        raise typer.Exit(3)
 
 
 def _say(report: SearchReport) -> None:
@@ -133,6 +143,8 @@ def info_command(
         emit_json(info.as_dict())
     else:
         _render_info(info)
+    if info.report.unreachable:  # shown from the catalog; the index could not, and no cache
+        raise typer.Exit(3)
 
 
 @contextmanager
@@ -179,17 +191,13 @@ def _status(row: SearchResult) -> str:
     ]
 
 
-def _render(rows: list[SearchResult], query: str | None) -> None:
+def _render(rows: list[SearchResult]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from .._text import truncate
 
     out = console()
-    if not rows:
-        what = f" matching {query!r}" if query else ""
-        out.print(f"No plugins found{escape(what)}. Try --all to see every fastrtc-* project.")
-        return
     validated = any(r.validation for r in rows)
     columns = ["name", "kind", "package", "version", "status"] + ["validated"] * validated
     # Every cell is cut to its column, so hostile or just long names never
@@ -264,16 +272,14 @@ def _render_info(info: InfoReport) -> None:
         ),
     ]
     record = info.plugins[0].validation
-    lines.append(
-        (
-            "validated",
-            f"{record.status} (version {record.version}, fastrtc "
-            f"{record.fastrtc}, {record.date}: {record.passed} passed, {record.failed} "
-            f"failed)"
-            if record
-            else "no record",
-        )
-    )
+    validated = "no record"
+    if record:
+        # A record for no release (the suite could not run here) has no version.
+        facts = [f"version {record.version}" if record.version else None]
+        facts += [f"fastrtc {record.fastrtc}" if record.fastrtc else None, record.date]
+        counts = f"{record.passed} passed, {record.failed} failed"
+        validated = f"{record.status} ({', '.join(f for f in facts if f)}: {counts})"
+    lines.append(("validated", validated))
     lines += [(label, url) for label, url in data["project_urls"].items()]
     lines.append(("sources", ", ".join(data["sources"])))
     out.print()

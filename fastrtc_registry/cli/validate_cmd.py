@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..errors import PluginNotFoundError
 from ._app import (
     JsonOption,
     app,
+    check_index_url,
     check_output_path,
     console,
     emit_json,
@@ -86,7 +88,9 @@ def validate_command(
     index_url: Annotated[
         str | None,
         typer.Option(
-            "--index-url", help="Package index for pypi: targets and missing dependencies."
+            "--index-url",
+            help="Package index for pypi: targets and missing dependencies.",
+            callback=check_index_url,
         ),
     ] = None,
 ) -> None:
@@ -118,14 +122,19 @@ def validate_command(
         def progress(name: str, what: str) -> None:
             status.update(f"Validating {name}: {what}")
 
-        report = validate(
-            target,
-            timeout=timeout,
-            ignore=ignore or (),
-            index_url=index_url,
-            on_progress=progress,
-            memory=memory,
-        )
+        try:
+            report = validate(
+                target,
+                timeout=timeout,
+                ignore=ignore or (),
+                index_url=index_url,
+                on_progress=progress,
+                memory=memory,
+            )
+        except PluginNotFoundError as exc:
+            if exc.name != target:
+                raise
+            raise _unknown_target(target, exc) from None
     if fmt == "json":
         emit_json(report.as_dict())
     elif fmt in ("github", "markdown"):
@@ -137,6 +146,34 @@ def validate_command(
     code = report.exit_code(strict=strict)
     if code:
         raise typer.Exit(code)
+
+
+def _unknown_target(target: str, exc: PluginNotFoundError) -> PluginNotFoundError:
+    """The error for a name nothing installed has, saying what to validate instead."""
+    from ..catalog import default_catalog
+    from ..discovery import installed_plugins
+    from ..errors import PluginNotInstalledError
+    from ..names import canonicalize, close_names, did_you_mean
+
+    catalog = default_catalog()
+    known = [e for e in catalog.find(target) or catalog.for_package(target) if not e.builtin]
+    if known:
+        entry = known[0]
+        return PluginNotInstalledError(
+            f"{target!r} is in the catalog (package {entry.package!r}) but not installed; "
+            f"validate the published release with 'fastrtc-plugins validate "
+            f"pypi:{canonicalize(entry.package)}', or install it first "
+            f"('{entry.install_command}') and run 'fastrtc-plugins validate {target}' again",
+            name=target,
+            kind=entry.kind,
+            install=entry.install_command,
+        )
+    installed = installed_plugins(catalog=catalog)
+    names = {r.name for r in installed} | {canonicalize(r.package) for r in installed}
+    close = close_names(target, names)
+    if not close:
+        return exc
+    return PluginNotFoundError(f"{exc}; {did_you_mean(close)}", name=target, suggestions=close)
 
 
 def emit_ci(report: ValidationReport, fmt: str, target: str, *, verbose: bool) -> None:
