@@ -109,6 +109,14 @@ CASES = {
         (("registry", "update", "bad.json", "--offline", "--no-validate"), 1),
         (("registry", "update", "--index-url", "ftp://x"), 2),
     ],
+    "registry-merge": [
+        (("registry", "merge"), 2),
+        (("registry", "merge", "bad.json", "--into", "/no/such/registry.json"), 2),
+    ],
+    "registry-packages": [
+        (("registry", "packages", "/no/such/registry.json"), 2),
+        (("registry", "packages", "bad.json"), 1),
+    ],
 }
 
 

@@ -214,7 +214,9 @@ def merge_command(
     ],
     into: Annotated[
         Path,
-        typer.Option("--into", help="The registry.json to merge into.", dir_okay=False),
+        typer.Option(
+            "--into", help="The registry.json to merge into.", exists=True, dir_okay=False
+        ),
     ] = Path("registry.json"),
     check: Annotated[
         bool,
