@@ -191,10 +191,13 @@ def test_two_different_records_of_the_same_rank_are_a_conflict_and_neither_is_ta
 def test_partial_records_keep_what_the_catalog_has(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path)
     before = json.loads(catalog.read_text(encoding="utf-8"))
-    # earshot has no bench record yet, so the partial file's one fills it in.
+    # earshot has no bench record yet and ten no validation record, so the partial
+    # file's ones fill them in.
     for plugin in before["plugins"]:
         if plugin["name"] == "earshot":
             plugin["bench"] = None
+        if plugin["name"] == "ten":
+            plugin["validation"] = None
     catalog.write_text(dump_registry(before), encoding="utf-8")
     old = {(p["kind"], p["name"]): p for p in before["plugins"]}
     # Only a bench record, for only one of the package's nine plugins; a null
