@@ -198,6 +198,10 @@ def package_info(
             name=name,
             suggestions=close,
         )
+    # A project that declares no plugin is not a candidate for a plugin's name: `info patient`
+    # is the plugin `patient`, not a same-named project on the index with no entry points.
+    if len({canonicalize(r.package) for r in rows}) > 1:
+        rows = [r for r in rows if r.kind is not None] or rows
     packages = sorted({canonicalize(r.package) for r in rows})
     if len(packages) > 1:
         raise AmbiguousPluginError(

@@ -211,3 +211,21 @@ def test_info_offline_finds_an_installed_plugin_the_catalog_does_not_know(good_e
     info = json.loads(result.stdout)
     assert info["package"] == "fastrtc-energy-vad" and info["installed"] is True
     assert info["plugins"][0]["sources"] == ["installed"]
+
+
+def test_a_same_named_project_without_plugins_does_not_make_a_plugin_ambiguous(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """``info patient``: the plugin ``patient``, not the project ``patient`` that declares none."""
+    from fastrtc_registry.info import package_info
+    from fastrtc_registry.installer import plan_install
+
+    monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", INDEX)
+    cache_facts("fastrtc-patient-turns", ("fastrtc.turn_taking", "patient", "m:Patient"))
+    cache_facts("patient")  # on the index, no entry points
+    report = package_info("patient", offline=True)
+    assert report.package == "fastrtc-patient-turns"
+    assert [(p.kind, p.name) for p in report.plugins] == [("turn-taking", "patient")]
+    assert plan_install("patient", offline=True).package == "fastrtc-patient-turns"
+    # The project is still found when asked for as a package.
+    assert package_info("patient:patient", offline=True).package == "patient"
