@@ -95,11 +95,13 @@ def parametrize_with_checks(
 
     The suite runs once per target when the tests are collected.
     ``expected_failures`` maps a check id (or ``plugin-CHECKID``) to the reason
-    it is expected to fail.
+    it is expected to fail; an unknown check id is a ``ValueError``, as an unknown
+    ``--ignore`` id is a usage error.
     """
     import pytest
 
     expected = {k.upper() if "-" not in k else k: v for k, v in (expected_failures or {}).items()}
+    _check_known_ids(expected)
     params = []
     for target in targets:
         for plugin in _cached_report(target, kind, timeout).plugins:
@@ -109,6 +111,17 @@ def parametrize_with_checks(
                 marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
                 params.append(pytest.param(case, id=case.id, marks=marks))
     return pytest.mark.parametrize("check", params)
+
+
+def _check_known_ids(expected: Mapping[str, str]) -> None:
+    from .checks import CHECKS
+
+    unknown = sorted(k for k in expected if k.rpartition("-")[2].upper() not in CHECKS)
+    if unknown:
+        raise ValueError(
+            f"expected_failures names no check: {', '.join(unknown)} "
+            "(check ids look like PKG006 or plugin-PKG006; see docs/checks.md)"
+        )
 
 
 @functools.lru_cache(maxsize=32)

@@ -74,3 +74,13 @@ def test_fastrtc_protocol(check):
     # PKG006 passes, so its strict xfail reports the stale expectation
     assert "1 failed" in proc.stdout and "XPASS(strict)" in proc.stdout
     assert "[forgetful-PKG006]" in proc.stdout
+
+
+def test_an_unknown_expected_failure_id_is_an_error() -> None:
+    """As ``--ignore PKG999`` is a usage error, so is a typo in ``expected_failures``."""
+    from fastrtc_registry.testing import parametrize_with_checks
+
+    with pytest.raises(ValueError, match="PKG999, energy-NOPE1"):
+        parametrize_with_checks(
+            ["energy"], expected_failures={"PKG999": "typo", "energy-NOPE1": "typo"}
+        )
