@@ -106,7 +106,22 @@ def _observe(request: ObserveRequest, state: State) -> Reply:
 @probe("imp.warmup")
 def _warmup(state: State) -> Observed:
     record, _ = observed_call("warmup()", state["built"].warmup)
-    return (record,), {}
+    error = record.error
+    if error is None or error.vad_dtype not in _OTHER_DTYPE or error.vad_shape is None:
+        return (record,), {}
+    # warmup() crashed inside its own vad() call: is it the dtype? The same call with
+    # the other dtype fastrtc passes (zeros, as warmups use) says.
+    import numpy as np
+
+    from .observe_vad import vad_call
+
+    other = _OTHER_DTYPE[error.vad_dtype]
+    twin = np.zeros(error.vad_shape, dtype=other)
+    label = f"the input of warmup()'s vad() call, as {other}"
+    return (record, vad_call(state, int(error.vad_rate or 16000), twin, label)), {}
+
+
+_OTHER_DTYPE = {"float32": "int16", "int16": "float32"}
 
 
 @probe("imp.copy")
