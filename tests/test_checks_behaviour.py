@@ -544,6 +544,18 @@ def test_a_crash_on_float32_is_reported_by_the_dtype_check_once(bad_env: PluginE
     assert crash.fix is not None and "convert by dtype" in crash.fix
 
 
+def test_a_crash_on_short_input_gets_the_short_input_fix(bad_env: PluginEnv) -> None:
+    results = _by_id(
+        run_plugin_checks("fastrtc_bad_empty:BadVAD", "vad", python=str(bad_env.python))
+    )
+    failed, _ = _failed_and_skipped(results)
+    assert failed == {"VAD209"}
+    crash = results["VAD209"]
+    assert "the call was vad((16000, int16 array of shape (0,)), None)" in crash.message
+    assert "longer int16 input was answered" in crash.message
+    assert crash.fix is None  # VAD209's own fix: return 0.0, []
+
+
 def test_a_missing_copy_is_reported_once(bad_env: PluginEnv) -> None:
     """No copy() override: IMP106 says so; the checks of copy()'s result skip after it."""
     results = _by_id(

@@ -60,10 +60,10 @@ def raised(label: str, error: ExcInfo) -> CheckFailed | CheckError:
 # What fixes a crash depends on the input that caused it, not on the check that met it.
 _DTYPE_FIX = (
     "accept both int16 and float32 samples (fastrtc passes both; float32 is in [-1, 1]): "
-    "convert by dtype (`x / 32768` for int16, float32 as it is) instead of asserting one. "
-    "see docs/checks.md#vad205"
+    "convert by dtype (`x / 32768` for int16, float32 as it is) instead of asserting one "
+    "(as VAD205 asks)."
 )
-_SHORT_FIX = "return `0.0, []` when there is not enough audio. see docs/checks.md#vad209"
+_SHORT_FIX = "return `0.0, []` when there is not enough audio."  # VAD209's own
 _SHORT = 160  # samples: the longest "very short" input of VAD209
 _OTHER_DTYPE = {"int16": "float32", "float32": "int16"}
 
@@ -119,15 +119,15 @@ def _crash_cause(
     size = shape[0] if shape else 0
     answered = [r for reply in obs.probes.values() for r in reply.calls if r.error is None]
     other = _OTHER_DTYPE.get(dtype)
-    if other and any(r.dtype == other and r.samples >= size for r in answered):
+    if other and any(r.dtype == other and r.samples == size for r in answered):
         return (
-            f"; {other} input at least as long was answered, so it is the {dtype} samples "
+            f"; {other} input of the same length was answered, so it is the {dtype} samples "
             "it rejects: fastrtc passes both int16 and float32 (in [-1, 1])",
             _DTYPE_FIX,
         )
     if size <= _SHORT and any(r.dtype == dtype and r.samples > size for r in answered):
         return (
-            f"; longer {dtype} input was accepted, so it is the {size}-sample length it "
+            f"; longer {dtype} input was answered, so it is the {size}-sample length it "
             "rejects: fastrtc passes whatever audio it has",
             _SHORT_FIX,
         )
@@ -293,7 +293,10 @@ def check_signatures(obs: Observations) -> str:
     kind="vad",
     needs=("imp.warmup",),
     after=("IMP103", "IMP104"),
-    doc="*Why:* fastrtc calls it once when a stream starts.",
+    doc="*Why:* fastrtc calls it once when a stream starts. When it raises inside its own "
+    "`vad()` call (fastrtc's Silero warms up on float32 zeros), the message names that "
+    "call's input, and the worker makes the same call with the other dtype: when that one "
+    "is answered, the defect is the dtype, and so is the fix (VAD205's).",
     fix="load weights in `warmup()` or `__init__`, and let `warmup()` succeed when "
     "there is nothing to do.",
 )
