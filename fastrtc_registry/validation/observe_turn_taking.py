@@ -309,7 +309,10 @@ def _copy_settings(state: State) -> Observed:
                 "can_interrupt": False,
             }
 
-        wanted, not_overridden = overrides(state["object"])
+        try:
+            wanted, not_overridden = overrides(state["object"])
+        except Exception:  # a signature that cannot be read: compare what was passed
+            wanted, not_overridden = {}, []
         original, accepted, rejected = _build_overridden(state, given, wanted)
         first = _settings(original)
         # A second build with the same arguments: what differs between the two (a
