@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,15 @@ CAUGHT = [
         "IMP106",
         "failed",
         "inherits ReplyOnPause.copy(), which builds a plain ReplyOnPause",
+    ),
+    (
+        "bad_int16_only",
+        "fastrtc_bad_int16_only:BadVAD",
+        "vad",
+        "IMP105",
+        "failed",
+        "warmup() raised AssertionError inside its call "
+        "vad((24000, float32 array of shape (102400,)), None)",
     ),
     (
         "bad_copy_type",
@@ -210,12 +220,12 @@ CAUGHT = [
         "s of silence; a reply must follow speech",
     ),
     (
-        "forgetful",
-        "fastrtc_forgetful:ForgetfulPause",
+        "bad_copy_drops",
+        "fastrtc_bad_copy_drops:CopyDropsPause",
         "turn-taking",
         "TT203",
         "failed",
-        "copy() returned a ReplyOnPause, not a ForgetfulPause",
+        "copy() lost settings: quiet_chunks 4 became 2 (built with",
     ),
     (
         "bad_shared_state",
@@ -412,6 +422,8 @@ def test_good_plugins_pass_every_runtime_check(good_env: PluginEnv, spec: str, k
     assert [r for r in results if r.status != "passed" and r.reason != "not-applicable"] == []
     latency = _by_id(results)["VAD213" if kind == "vad" else "TT201"].message
     assert ("p50" in latency and "p95" in latency) or "replied once" in latency
+    if kind == "turn-taking":  # copy() kept the overridden defaults
+        assert "input_sample_rate=96000" in _by_id(results)["TT203"].message
 
 
 def test_silero_without_its_runtime_is_reported_not_crashed(
@@ -491,3 +503,110 @@ def test_one_root_cause_is_reported_once(bad_env: PluginEnv) -> None:
     assert after == {"VAD205", "VAD206", "VAD207", "VAD208", "VAD209", "VAD211", "VAD212"}
     assert all(results[i].status == "skipped" for i in after)
     assert results["VAD213"].status == "passed"  # latency does not need valid answers
+
+
+def _failed_and_skipped(results: dict[str, CheckResult]) -> tuple[set[str], dict[str, str]]:
+    failed = {i for i, r in results.items() if r.status in ("failed", "error")}
+    skipped = {i: str(r.reason) for i, r in results.items() if r.status == "skipped"}
+    return failed, skipped
+
+
+def test_a_crash_in_warmup_is_reported_once_with_its_input_and_fix(bad_env: PluginEnv) -> None:
+    """warmup() calls vad() on float32 zeros, which an int16-only VAD asserts against."""
+    results = _by_id(
+        run_plugin_checks(
+            "fastrtc_bad_int16_only:BadVAD", "vad", "bad-int16-only", python=str(bad_env.python)
+        )
+    )
+    failed, skipped = _failed_and_skipped(results)
+    assert failed == {"IMP105"}
+    assert skipped == {"VAD205": "after IMP105", "VAD209": "after IMP105", "VAD210": "after IMP105"}
+    crash = results["IMP105"]
+    assert "vad((24000, float32 array of shape (102400,)), None)" in crash.message
+    assert "it is the float32 samples it rejects" in crash.message
+    assert crash.fix is not None and "accept both int16 and float32" in crash.fix
+    assert crash.fix != CHECKS["IMP105"].fix  # not "load weights in warmup()"
+    assert "raised the AssertionError that IMP105 reported" in results["VAD209"].message
+
+
+def test_a_crash_on_float32_is_reported_by_the_dtype_check_once(bad_env: PluginEnv) -> None:
+    results = _by_id(
+        run_plugin_checks(
+            "fastrtc_bad_int16_only:ColdVAD", "vad", "cold", python=str(bad_env.python)
+        )
+    )
+    failed, skipped = _failed_and_skipped(results)
+    assert failed == {"VAD205"}
+    assert skipped == {"VAD209": "after VAD205", "VAD210": "after VAD205"}
+    crash = results["VAD205"]
+    assert crash.message.startswith("vad() on 16 kHz float32 speech raised AssertionError")
+    assert re.search(r"vad\(\(16000, float32 array of shape \(\d+,\)\), None\)", crash.message)
+    assert crash.fix is not None and "convert by dtype" in crash.fix
+
+
+def test_a_crash_on_short_input_gets_the_short_input_fix(bad_env: PluginEnv) -> None:
+    results = _by_id(
+        run_plugin_checks("fastrtc_bad_empty:BadVAD", "vad", python=str(bad_env.python))
+    )
+    failed, _ = _failed_and_skipped(results)
+    assert failed == {"VAD209"}
+    crash = results["VAD209"]
+    assert "the call was vad((16000, int16 array of shape (0,)), None)" in crash.message
+    assert "longer int16 input was answered" in crash.message
+    assert crash.fix is None  # VAD209's own fix: return 0.0, []
+
+
+def test_a_missing_copy_is_reported_once(bad_env: PluginEnv) -> None:
+    """No copy() override: IMP106 says so; the checks of copy()'s result skip after it."""
+    results = _by_id(
+        run_plugin_checks(
+            "fastrtc_forgetful:ForgetfulPause", "turn-taking", python=str(bad_env.python)
+        )
+    )
+    failed, skipped = _failed_and_skipped(results)
+    assert failed == {"IMP106"}
+    assert skipped == {
+        "IMP107": "after IMP106",
+        "TT203": "after IMP106",
+        "TT204": "after IMP106",
+        "TT207": "after IMP106",
+        "TT205": "not-applicable",
+    }
+
+
+def test_copy_must_keep_every_overridden_default(bad_env: PluginEnv) -> None:
+    """The scaffold's plugin with copy() forgetting quiet_chunks: only TT203 fails."""
+    results = _by_id(
+        run_plugin_checks(
+            "fastrtc_bad_copy_drops:CopyDropsPause", "turn-taking", python=str(bad_env.python)
+        )
+    )
+    failed, skipped = _failed_and_skipped(results)
+    assert failed == {"TT203"}
+    assert skipped == {"TT205": "not-applicable"}
+    message = results["TT203"].message
+    assert "quiet_chunks 4 became 2" in message
+    assert "expected_layout='stereo'" in message  # fastrtc's own settings were overridden too
+
+
+def test_overridden_defaults_cover_the_base_class_through_kwargs() -> None:
+    from fastrtc.reply_on_pause import ReplyOnPause
+
+    from fastrtc_registry.validation.observe_turn_taking import overrides
+
+    class Tuned(ReplyOnPause):
+        def __init__(
+            self, fn: Any, *args: Any, window_s: float = 0.4, mode: str = "fast", **kwargs: Any
+        ) -> None:
+            super().__init__(fn, *args, **kwargs)
+
+    values, others = overrides(Tuned)
+    assert values == {
+        "window_s": 0.2,
+        "mode": "not-fast",
+        "expected_layout": "stereo",
+        "output_sample_rate": 48000,
+        "input_sample_rate": 96000,
+        "needs_args": True,
+    }
+    assert others == ["startup_fn", "output_frame_size"]

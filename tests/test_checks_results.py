@@ -64,7 +64,7 @@ def test_json_has_the_design_shape() -> None:
     assert {"target", "plugins", "summary"} <= set(data)
     plugin = data["plugins"][0]
     assert {"name", "kind", "object", "checks"} <= set(plugin)
-    keys = {"id", "title", "status", "message", "duration_s", "reason"}
+    keys = {"id", "title", "status", "message", "duration_s", "reason", "fix"}
     assert set(plugin["checks"][0]) == keys
     assert set(data["summary"]) == {
         "passed",
@@ -97,6 +97,8 @@ def test_junit_has_one_testcase_per_check() -> None:
 def test_result_round_trips_through_the_worker_form() -> None:
     result = CheckResult("IMP101", "entry point imports", "failed", "boom", 0.5)
     assert CheckResult.from_dict(result.as_dict()) == result
+    fixed = CheckResult("IMP105", "warmup() runs", "failed", "boom", 0.5, fix="accept float32")
+    assert CheckResult.from_dict(fixed.as_dict()) == fixed
 
 
 def test_ids_are_stable_and_prefixed_by_area() -> None:

@@ -96,6 +96,23 @@ def test_scaffolded_projects_pass_validate(good_env: PluginEnv, projects, name: 
     assert report["summary"]["passed"] > 10
 
 
+def test_a_scaffolded_copy_that_forgets_a_setting_fails_tt203(
+    good_env: PluginEnv, tmp_path: Path
+) -> None:
+    root = create_project("drops-turns", "turn-taking", tmp_path / "drops-turns").root
+    module = root / "fastrtc_drops_turns" / "__init__.py"
+    source = module.read_text()
+    forgetting = source.replace("quiet_chunks=self.quiet_chunks, ", "")
+    assert forgetting != source
+    module.write_text(forgetting)
+    result = good_env.run("validate", str(root), "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    (plugin,) = json.loads(result.stdout)["plugins"]
+    failed = {c["id"]: c["message"] for c in plugin["checks"] if c["status"] == "failed"}
+    assert list(failed) == ["TT203"]
+    assert "quiet_chunks 4 became 2" in failed["TT203"]
+
+
 def test_scaffolded_tests_pass(scaffold_env: PluginEnv, projects) -> None:
     tests = projects["quiet-room"] / "tests"
     result = scaffold_env.python_run("-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests))

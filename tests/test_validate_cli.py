@@ -64,7 +64,7 @@ def test_default_report_shows_what_to_fix_with_hint_and_anchor(good_env: PluginE
     assert any(line.strip().startswith("FAILED IMP106") for line in lines)
     assert "see docs/checks.md#imp106" in proc.stdout
     assert "fix: define `copy()`" in proc.stdout
-    assert lines[-1].startswith("forgetful: ") and "3 failed" in lines[-1]
+    assert lines[-1].startswith("forgetful: ") and "1 failed" in lines[-1]
 
 
 def test_junit_path_is_checked_before_the_run(good_env: PluginEnv, tmp_path: Path) -> None:
@@ -79,10 +79,11 @@ def test_forgetful_fails_the_copy_checks_and_ignore_waives_them(good_env: Plugin
     code, data = _json(good_env, "forgetful")
     assert code == 1
     failed = {i for i, s in _statuses(data).items() if s == "failed"}
-    assert failed == {"IMP106", "IMP107", "TT203"}
-    code, data = _json(
-        good_env, "forgetful", "--ignore", "IMP106", "--ignore", "imp107", "--ignore", "TT203"
-    )
+    assert failed == {"IMP106"}  # one defect, reported once
+    (plugin,) = data["plugins"]
+    after = {c["id"] for c in plugin["checks"] if c["reason"] == "after IMP106"}
+    assert after == {"IMP107", "TT203", "TT204", "TT207"}
+    code, data = _json(good_env, "forgetful", "--ignore", "IMP106")
     assert code == 0
     assert _statuses(data)["TT203"] == "skipped"
 
@@ -124,6 +125,25 @@ def test_a_broken_project_directory_fails_with_its_message(good_env: PluginEnv) 
     (check,) = [c for c in data["plugins"][0]["checks"] if c["status"] == "failed"]
     assert check["id"] == "VAD205"
     assert "float32 input" in check["message"]
+
+
+def test_a_crash_shows_the_fix_for_its_input_not_the_checks_own(good_env: PluginEnv) -> None:
+    proc = good_env.run(
+        "validate", str(PLUGINS / "bad_int16_only"), env={"COLUMNS": "300"}, timeout=600
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    warm, _, cold = proc.stdout.partition("bad-int16-only-cold (")
+    assert "FAILED IMP105" in warm
+    assert "vad((24000, float32 array of shape (102400,)), None)" in warm
+    assert "fix: accept both int16 and float32 samples" in warm
+    assert "load weights in `warmup()`" not in warm
+    assert "FAILED VAD2" not in warm  # VAD205, VAD209, VAD210 skip after IMP105
+    assert "FAILED VAD205" in cold and "FAILED IMP105" not in cold
+    code, data = _json(good_env, str(PLUGINS / "bad_int16_only"))
+    assert code == 1
+    (cold,) = [p for p in data["plugins"] if p["name"] == "bad-int16-only-cold"]
+    (failed,) = [c for c in cold["checks"] if c["status"] == "failed"]
+    assert failed["id"] == "VAD205" and "convert by dtype" in failed["fix"]
 
 
 def test_a_wheel_file(good_env: PluginEnv, plugin_wheels: dict[str, Path]) -> None:

@@ -33,6 +33,15 @@ when an earlier check it builds on did not pass (the root cause is reported
 once, by that check), `needs-network` when the plugin tried to reach the
 network (the host is in the message), `ignored` for `--ignore ID`.
 
+A plugin call that raises is reported once, by the first check that meets
+it, with the input that caused it (`vad((24000, float32 array of shape
+(102400,)), None)`, also when `warmup()` made that call itself) and the fix
+for that input: a crash on float32 input that int16 input of the same length
+does not cause gets "accept both int16 and float32 samples", whichever check
+met it (the result's `fix`, shown instead of the check's own). A later check
+whose calls raise the same exception at the same place is skipped `after` the
+check that reported it.
+
 Run them with [`fastrtc-plugins validate`](validate.md); waive one with
 `--ignore ID`."""
 

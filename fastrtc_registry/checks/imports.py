@@ -7,11 +7,12 @@ IMP106) run on the class, so they run even when building needs a download.
 
 from __future__ import annotations
 
-from ..validation.protocol import ExcInfo, SignatureFact
+from ..validation.protocol import CallRecord, ExcInfo, SignatureFact
 from .registry import (
     CheckError,
     CheckFailed,
     CheckWarning,
+    Crashed,
     NeedsNetwork,
     Observations,
     SkipAfter,
@@ -26,6 +27,9 @@ __all__ = [
     "check_object_kind",
     "check_signatures",
     "check_warmup",
+    "crash_key",
+    "crashed",
+    "described_input",
     "needs_network",
     "raised",
 ]
@@ -51,6 +55,83 @@ def raised(label: str, error: ExcInfo) -> CheckFailed | CheckError:
             "limit; raise it with --memory-limit or FASTRTC_PLUGINS_MEMORY_LIMIT if it is real"
         )
     return CheckFailed(f"{label} raised {error.line()}")
+
+
+# What fixes a crash depends on the input that caused it, not on the check that met it.
+_DTYPE_FIX = (
+    "accept both int16 and float32 samples (fastrtc passes both; float32 is in [-1, 1]): "
+    "convert by dtype (`x / 32768` for int16, float32 as it is) instead of asserting one "
+    "(as VAD205 asks)."
+)
+_SHORT_FIX = "return `0.0, []` when there is not enough audio."  # VAD209's own
+_SHORT = 160  # samples: the longest "very short" input of VAD209
+_OTHER_DTYPE = {"int16": "float32", "float32": "int16"}
+
+
+def crash_key(error: ExcInfo) -> tuple[str, ...]:
+    """What makes two raised calls the same crash: the exception and where it was raised."""
+    return (error.type, error.line(), error.where or "")
+
+
+def described_input(rate: int, dtype: str, shape: tuple[int, ...]) -> str:
+    """``vad((16000, float32 array of shape (0,)), None)``: a call's input, as fastrtc makes it."""
+    return f"vad(({rate}, {dtype} array of shape {shape}), None)"
+
+
+def crashed(obs: Observations, record: CallRecord) -> Exception:
+    """What to raise for a plugin call that raised: the failure once, then skips after it.
+
+    The first check to meet a crash reports it, naming the input that caused
+    it (rate, dtype, shape) and the fix for that input; a later check whose
+    calls raise the same way (:func:`crash_key`) is skipped ``after`` it.
+    """
+    error = record.error
+    assert error is not None
+    if error.is_memory:
+        return raised(record.label, error)
+    key = crash_key(error)
+    if key in obs.crashes:
+        root = obs.crashes[key]
+        return SkipAfter(
+            root, f"not run: {record.label} raised the {error.type} that {root} reported"
+        )
+    message = f"{record.label} raised {error.line()}"
+    given: tuple[int, str, tuple[int, ...]] | None = None
+    if record.dtype is not None and record.shape is not None:
+        given = (record.rate, record.dtype, record.shape)
+        message += f"; the call was {described_input(*given)}"
+    elif error.vad_dtype is not None and error.vad_shape is not None:
+        given = (error.vad_rate or 0, error.vad_dtype, error.vad_shape)
+        message += f" inside its call {described_input(*given)}"
+    if error.where:
+        message += f" (at {error.where})"
+    fix = None
+    if given is not None:
+        why, fix = _crash_cause(obs, *given)
+        message += why
+    return Crashed(message, key, fix=fix)
+
+
+def _crash_cause(
+    obs: Observations, rate: int, dtype: str, shape: tuple[int, ...]
+) -> tuple[str, str | None]:
+    """Why a call on this input raised, from the calls that did not; and its fix."""
+    size = shape[0] if shape else 0
+    answered = [r for reply in obs.probes.values() for r in reply.calls if r.error is None]
+    other = _OTHER_DTYPE.get(dtype)
+    if other and any(r.dtype == other and r.samples == size for r in answered):
+        return (
+            f"; {other} input of the same length was answered, so it is the {dtype} samples "
+            "it rejects: fastrtc passes both int16 and float32 (in [-1, 1])",
+            _DTYPE_FIX,
+        )
+    if size <= _SHORT and any(r.dtype == dtype and r.samples > size for r in answered):
+        return (
+            f"; longer {dtype} input was answered, so it is the {size}-sample length it "
+            "rejects: fastrtc passes whatever audio it has",
+            _SHORT_FIX,
+        )
+    return "", None
 
 
 @check(
@@ -212,17 +293,20 @@ def check_signatures(obs: Observations) -> str:
     kind="vad",
     needs=("imp.warmup",),
     after=("IMP103", "IMP104"),
-    doc="*Why:* fastrtc calls it once when a stream starts.",
+    doc="*Why:* fastrtc calls it once when a stream starts. When it raises inside its own "
+    "`vad()` call (fastrtc's Silero warms up on float32 zeros), the message names that "
+    "call's input, and the worker makes the same call with the other dtype: when that one "
+    "is answered, the defect is the dtype, and so is the fix (VAD205's).",
     fix="load weights in `warmup()` or `__init__`, and let `warmup()` succeed when "
     "there is nothing to do.",
 )
 def check_warmup(obs: Observations) -> str:
-    """``warmup()`` returns without raising."""
-    (record,) = obs.probe("imp.warmup").calls
+    """``warmup()`` returns without raising (a crash inside its own ``vad()`` call says on what)."""
+    record = obs.probe("imp.warmup").calls[0]
     if record.error is not None:
         if record.error.network:
             raise needs_network(record.error, "warming it up")
-        raise raised("warmup()", record.error)
+        raise crashed(obs, record)
     return "warmup() returned"
 
 
@@ -253,7 +337,7 @@ def check_copy_overridden(obs: Observations) -> str:
     "copy() returns its own type",
     kind="turn-taking",
     needs=("imp.copy",),
-    after=("IMP103",),
+    after=("IMP103", "IMP106"),
     doc="*Why:* `Stream` uses the copy for each connection.",
     fix="return `type(self)(...)` from `copy()`.",
 )
@@ -262,7 +346,7 @@ def check_copy_type(obs: Observations) -> str:
     reply = obs.probe("imp.copy")
     (record,) = reply.calls
     if record.error is not None:
-        raise raised("copy()", record.error)
+        raise crashed(obs, record)
     qualname = obs.loaded.qualname
     if not reply.facts.get("same_type"):
         raise CheckFailed(

@@ -30,6 +30,7 @@ __all__ = [
     "CheckSkipped",
     "CheckSpec",
     "CheckWarning",
+    "Crashed",
     "NeedsNetwork",
     "Observations",
     "SkipAfter",
@@ -41,7 +42,28 @@ Applies = Literal["any", "vad", "turn-taking"]
 
 
 class CheckFailed(Exception):
-    """The plugin does not do what the protocol expects."""
+    """The plugin does not do what the protocol expects.
+
+    ``fix`` replaces the check's own fix when this failure has another cause
+    (a crash on float32 input found by ``warmup()``'s check).
+    """
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+class Crashed(CheckFailed):
+    """A plugin call raised; ``key`` tells the same crash apart when a later check meets it.
+
+    The runner records which check reported each crash first
+    (:attr:`Observations.crashes`); a later check that meets the same crash
+    is skipped ``after`` that one, so one defect is reported once.
+    """
+
+    def __init__(self, message: str, key: tuple[str, ...], *, fix: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.key = key
 
 
 class CheckWarning(Exception):
@@ -55,8 +77,8 @@ class CheckSkipped(Exception):
 class SkipAfter(CheckSkipped):
     """Skipped because the check ``check_id`` (the root cause) did not pass."""
 
-    def __init__(self, check_id: str) -> None:
-        super().__init__(f"not run: {check_id} did not pass")
+    def __init__(self, check_id: str, message: str | None = None) -> None:
+        super().__init__(message or f"not run: {check_id} did not pass")
         self.check_id = check_id
 
 
@@ -83,6 +105,8 @@ class Observations:
     build: BuildReply | None = None
     probes: dict[str, ObserveReply] = field(default_factory=dict)
     tags: dict[str, Any] = field(default_factory=dict)
+    crashes: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Each crash reported so far (:attr:`Crashed.key`), and the check that reported it."""
 
     def has(self, need: str) -> bool:
         """True once the observation ``need`` has arrived."""

@@ -32,6 +32,8 @@ class CheckResult:
     duration_s: float = 0.0
     reason: str | None = None
     """Why a check was skipped: ``"after <ID>"``, ``"needs-network"``, ``"ignored"``..."""
+    fix: str | None = None
+    """How to fix this failure, when it is not the check's own fix (docs/checks.md)."""
 
     @property
     def ok(self) -> bool:
@@ -47,6 +49,7 @@ class CheckResult:
             "message": self.message,
             "duration_s": round(self.duration_s, 4),
             "reason": self.reason,
+            "fix": self.fix,
         }
 
     @classmethod
@@ -60,6 +63,7 @@ class CheckResult:
             message=str(data.get("message", "")),
             duration_s=float(data.get("duration_s", 0.0)),
             reason=str(data["reason"]) if data.get("reason") is not None else None,
+            fix=str(data["fix"]) if data.get("fix") is not None else None,
         )
 
 

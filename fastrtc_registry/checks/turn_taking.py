@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..validation.protocol import ObserveReply
-from .imports import needs_network, raised
+from .imports import crashed, needs_network
 from .registry import (
     CheckFailed,
     CheckSkipped,
@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 _AFTER = ("IMP103", "IMP104")
+# Checks that judge copies: a copy() of the wrong class says nothing about the plugin.
+_COPIES = ("IMP106", "IMP107")
 
 
 def __getattr__(name: str) -> Any:
@@ -48,12 +50,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _facts(reply: ObserveReply) -> dict[str, Any]:
+def _facts(obs: Observations, reply: ObserveReply) -> dict[str, Any]:
     for record in reply.calls:
         if record.error is not None:
             if record.error.network:  # e.g. a model fetched on first use: not a failure
                 raise needs_network(record.error, f"calling {record.label}")
-            raise raised(record.label, record.error)
+            raise crashed(obs, record)
     return dict(reply.facts)
 
 
@@ -62,7 +64,7 @@ def _tags(obs: Observations) -> Any:
     from ..validation.tags import merge_tags, parse_tags
 
     if "parsed" not in obs.tags:
-        facts = _facts(obs.probe("tt.trigger"))
+        facts = _facts(obs, obs.probe("tt.trigger"))
         raw = merge_tags(obs.tags.get("pyproject", {}), facts["tags"])
         obs.tags["parsed"] = parse_tags(raw, source=f"{_qualname(obs)}.__fastrtc_tags__")
     return obs.tags["parsed"]
@@ -102,7 +104,7 @@ def _times(replies: list[dict[str, Any]]) -> str:
 
 def _chosen(obs: Observations) -> dict[str, Any] | None:
     """The conversation that got a reply while ``tt.trigger`` sought the trigger."""
-    facts = _facts(obs.probe("tt.trigger"))
+    facts = _facts(obs, obs.probe("tt.trigger"))
     return next((t for t in facts["tried"] if t["replies"]), None)
 
 
@@ -127,7 +129,7 @@ def check_tags(obs: Observations) -> str:
         tags = _tags(obs)
     except InvalidTagsError as exc:
         raise CheckFailed(str(exc)) from exc
-    facts = _facts(obs.probe("tt.trigger"))
+    facts = _facts(obs, obs.probe("tt.trigger"))
     stt = " and uses fastrtc's speech-to-text" if facts["stt_requested"] else ""
     if tags.declared:
         network = "; declares it needs the network to build" if tags.needs_network else ""
@@ -153,7 +155,7 @@ def check_tags(obs: Observations) -> str:
 )
 def check_replies_once(obs: Observations) -> str:
     """One reply, after the turn ended."""
-    facts = _facts(obs.probe("tt.trigger"))
+    facts = _facts(obs, obs.probe("tt.trigger"))
     chosen = _chosen(obs)
     if chosen is None:
         tried = facts["tried"]
@@ -207,7 +209,7 @@ def check_replies_once(obs: Observations) -> str:
 )
 def check_no_reply_to_silence(obs: Observations) -> str:
     """No reply when nobody spoke."""
-    facts = _facts(obs.probe("tt.silent"))
+    facts = _facts(obs, obs.probe("tt.silent"))
     fired, seconds = facts["fired"], float(facts["audio_s"])
     if fired:
         raise CheckFailed(
@@ -217,20 +219,24 @@ def check_no_reply_to_silence(obs: Observations) -> str:
     return f"no reply to {seconds:.1f} s of silence"
 
 
-def _lost_settings(original: dict[str, Any], copied: dict[str, Any]) -> list[str]:
+def _lost_settings(facts: dict[str, Any]) -> list[str]:
+    original, copied = facts["original"], facts["copy"]
+    varying = set(facts.get("varying", ()))
     lost = [
-        f"{name} {want} became {copied['settings'].get(name)}"
-        for name, want in original["settings"].items()
-        if copied["settings"].get(name) != want
+        f"{name} {want} became {copied[part].get(name, 'missing')}"
+        for part in ("settings", "simple")
+        for name, want in original[part].items()
+        if f"{part}.{name}" not in varying and copied[part].get(name) != want
     ]
     if original["model"] != copied["model"]:
         lost.append(f"the model {original['model']} became {copied['model']}")
-    lost += [
-        f"{name} {want} became {copied['simple'].get(name, 'None')}"
-        for name, want in original["simple"].items()
-        if copied["simple"].get(name) != want
-    ]
     return lost
+
+
+def _built_with(facts: dict[str, Any]) -> str:
+    given = ["algo_options", "model_options", "can_interrupt=False"]
+    given += [f"{name}={value}" for name, value in facts.get("overridden", {}).items()]
+    return ", ".join(given)
 
 
 @check(
@@ -238,28 +244,54 @@ def _lost_settings(original: dict[str, Any], copied: dict[str, Any]) -> list[str
     "copy() keeps the class and the settings",
     kind="turn-taking",
     needs=("tt.copy_settings",),
-    after=_AFTER,
-    doc="Built with non-default `algo_options`, `model_options` and `can_interrupt`, the "
-    "copy has the same class, the same settings, the same kind of model, and the same "
-    "simple public attributes.",
+    after=(*_AFTER, *_COPIES),
+    doc="Built with non-default `algo_options`, `model_options` and `can_interrupt`, and "
+    "with a non-default value for every other constructor parameter whose default is a "
+    "bool, int, float or str (its own and, through `**kwargs`, ReplyOnPause's: "
+    "`expected_layout`, `output_sample_rate`, `input_sample_rate`, `needs_args`): "
+    "a bool negated, an int doubled (0 becomes 1), a float halved (0.0 becomes 0.5), a "
+    "str another `Literal` choice or `not-<default>`. A value the constructor rejects "
+    "is left at its default, and parameters with other defaults (`None`, lists, objects) "
+    "are not overridden; the message names both. The copy must have the same class, the "
+    "same kind of model, the same fastrtc settings, and the same value for every "
+    "attribute of the instance (`vars()`, private ones too, whatever their names) that "
+    "holds a bool, int, float, str or None or a list, tuple, dict or dataclass of them "
+    "(attributes rather than parameter names, since a setting may be stored under another "
+    "name, `self._needed = quiet_chunks`). "
+    "Not compared: fastrtc's per-connection state (`state`, `generator`, `event`, "
+    "`latest_args`, ...) and attributes that differ between two handlers built with the "
+    "same arguments (a timestamp, an id).",
     fix="pass every constructor argument on in `copy()`.",
 )
 def check_copy_keeps_settings(obs: Observations) -> str:
-    """The copy has the same class and the same settings."""
-    facts = _facts(obs.probe("tt.copy_settings"))
+    """The copy has the same class and the same settings, including overridden defaults."""
+    facts = _facts(obs, obs.probe("tt.copy_settings"))
     qualname = obs.loaded.qualname
     if not facts["same_type"]:
         raise CheckFailed(
             f"copy() returned a {facts['type']}, not a {qualname}: "
             "Stream copies the handler for every connection, so the algorithm is lost"
         )
-    lost = _lost_settings(facts["original"], facts["copy"])
+    built = _built_with(facts)
+    lost = _lost_settings(facts)
     if lost:
         raise CheckFailed(
-            f"copy() lost settings: {'; '.join(lost)}; pass every "
+            f"copy() lost settings: {'; '.join(lost)} (built with {built}); pass every "
             "constructor argument on to the copy"
         )
-    return f"copy() kept {qualname} and its settings"
+    notes = []
+    if facts.get("rejected"):
+        notes.append(
+            "left at their defaults, as the constructor rejected the values tried: "
+            + ", ".join(f"{n} ({why})" for n, why in facts["rejected"].items())
+        )
+    if facts.get("not_overridden"):
+        notes.append(
+            "not overridden (default not a bool, int, float or str): "
+            + ", ".join(facts["not_overridden"])
+        )
+    extra = f"; {'; '.join(notes)}" if notes else ""
+    return f"copy() kept {qualname} and its settings (built with {built}){extra}"
 
 
 @check(
@@ -267,14 +299,14 @@ def check_copy_keeps_settings(obs: Observations) -> str:
     "copies share no state",
     kind="turn-taking",
     needs=("tt.copies_apart",),
-    after=_AFTER,
+    after=(*_AFTER, *_COPIES),
     doc="Feeding speech to one copy changes nothing in another. *Why:* each connection "
     "gets its own copy.",
     fix="create mutable state (lists, buffers, counters) in `__init__`, never pass it to the copy.",
 )
 def check_copies_share_no_state(obs: Observations) -> str:
     """Feeding one copy leaves another unchanged."""
-    facts = _facts(obs.probe("tt.copies_apart"))
+    facts = _facts(obs, obs.probe("tt.copies_apart"))
     before, after = facts["before"], facts["after"]
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     if changed:
@@ -304,7 +336,7 @@ def _trigger_of(facts: dict[str, Any]) -> dict[str, Any]:
 )
 def check_needs_its_trigger(obs: Observations) -> str:
     """No reply to a turn without the keyword."""
-    facts = _facts(obs.probe("tt.no_trigger"))
+    facts = _facts(obs, obs.probe("tt.no_trigger"))
     trigger = _trigger_of(facts)
     if trigger["kind"] == "pause":
         raise CheckSkipped("not applicable: every turn of a pause-triggered plugin ends on a pause")
@@ -330,7 +362,7 @@ def check_needs_its_trigger(obs: Observations) -> str:
 )
 def check_second_turn(obs: Observations) -> str:
     """One reply per turn, each after its turn."""
-    facts = _facts(obs.probe("tt.two_turns"))
+    facts = _facts(obs, obs.probe("tt.two_turns"))
     conversation = facts["conversations"][0]
     first, second = conversation["utterances"][:2]
     replies = [float(r["at_s"]) for r in facts["replies"]]
@@ -355,7 +387,7 @@ def check_second_turn(obs: Observations) -> str:
     "copies fed different conversations at once stay independent",
     kind="turn-taking",
     needs=("tt.concurrent",),
-    after=("TT201",),
+    after=("TT201", *_COPIES),
     doc="Two `copy()`s of one handler, fed two different speakers frame by frame at the "
     "same time, as two connections are: each replies once, to its own speaker. *Why:* "
     "class-level mutable state, or a list or dict handed to the copy, mixes connections.",
@@ -364,7 +396,7 @@ def check_second_turn(obs: Observations) -> str:
 )
 def check_copies_independent(obs: Observations) -> str:
     """Each copy replies once, to its own speaker."""
-    facts = _facts(obs.probe("tt.concurrent"))
+    facts = _facts(obs, obs.probe("tt.concurrent"))
     problems = []
     for index, conversation in enumerate(facts["conversations"][:2]):
         end = float(conversation["utterances"][-1]["end_s"])
@@ -402,7 +434,7 @@ def check_copies_independent(obs: Observations) -> str:
 )
 def check_keeps_up(obs: Observations) -> str:
     """Total time below the audio's length; p95 per call reported (a warning above a frame)."""
-    facts = _facts(obs.probe("tt.realtime"))
+    facts = _facts(obs, obs.probe("tt.realtime"))
     timings = sorted(float(t) for t in facts["timings_s"])
     if not timings:
         raise CheckFailed("determine_pause was never called while frames were fed")
@@ -438,7 +470,7 @@ def check_keeps_up(obs: Observations) -> str:
 )
 def check_rates(obs: Observations) -> str:
     """A reply at every input rate."""
-    facts = _facts(obs.probe("tt.rates"))
+    facts = _facts(obs, obs.probe("tt.rates"))
     by_rate = {int(rate): replies for rate, replies in facts["replies"].items()}
     answered = sorted(rate for rate, replies in by_rate.items() if replies)
     silent = sorted(rate for rate, replies in by_rate.items() if not replies)

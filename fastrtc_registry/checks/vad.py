@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..validation.protocol import CallRecord, type_name
-from .imports import raised
-from .registry import CheckFailed, Observations, check
+from .imports import crashed
+from .registry import CheckFailed, Observations, SkipAfter, check
 
 __all__ = [
     "answer_problem",
@@ -115,23 +115,38 @@ def _label(record: CallRecord) -> str:
     return record.label.removeprefix("vad() on ")
 
 
-def _answered(record: CallRecord) -> Any:
+def _answered(obs: Observations, record: CallRecord) -> Any:
     if record.error is not None:
-        raise raised(record.label, record.error)
+        raise crashed(obs, record)
     return record.answer
+
+
+def _each(records: Sequence[CallRecord], judge: Callable[[CallRecord], object]) -> None:
+    """``judge`` each record; a crash reported by an earlier check skips only if nothing else
+    is wrong."""
+    reported: SkipAfter | None = None
+    for record in records:
+        try:
+            judge(record)
+        except SkipAfter as skip:
+            reported = reported or skip
+    if reported is not None:
+        raise reported
 
 
 def _each_answer(
     obs: Observations, probe: str, problem: Callable[[CallRecord, Any], str | None]
 ) -> None:
-    for record in obs.probe(probe).calls:
-        found = problem(record, _answered(record))
+    def judge(record: CallRecord) -> None:
+        found = problem(record, _answered(obs, record))
         if found:
             raise CheckFailed(f"on {_label(record)}: {found}")
 
+    _each(obs.probe(probe).calls, judge)
 
-def _valid(record: CallRecord) -> tuple[float, list[dict[str, int]]]:
-    answer = _answered(record)
+
+def _valid(obs: Observations, record: CallRecord) -> tuple[float, list[dict[str, int]]]:
+    answer = _answered(obs, record)
     problem = answer_problem(answer, record.samples, record.rate)
     if problem:
         raise CheckFailed(f"on {_label(record)}: {problem}")
@@ -162,7 +177,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def check_accepts_fastrtc_call(obs: Observations) -> str:
     """``vad()`` answers fastrtc's own call without raising."""
     (record,) = obs.probe("vad.fastrtc_call").calls
-    _answered(record)
+    _answered(obs, record)
     return "vad((48000, int16 (28800,)), None) returned"
 
 
@@ -225,8 +240,8 @@ def check_chunks(obs: Observations) -> str:
 def check_dtypes(obs: Observations) -> str:
     """The same speech as int16 and as float32 gives about the same amount of speech."""
     as_int_record, as_float_record = obs.probe("vad.dtypes").calls
-    as_int, _ = _valid(as_int_record)
-    as_float, _ = _valid(as_float_record)
+    as_int, _ = _valid(obs, as_int_record)
+    as_float, _ = _valid(obs, as_float_record)
     total = as_int_record.samples / as_int_record.rate
     if abs(as_int - as_float) > max(0.5, 0.2 * total):
         raise CheckFailed(
@@ -254,7 +269,7 @@ def check_dtypes(obs: Observations) -> str:
 def check_rates(obs: Observations) -> str:
     """The same speech at 16, 24 and 48 kHz gives valid answers that agree."""
     records = obs.probe("vad.rates").calls
-    found = {r.rate: _valid(r)[0] for r in records}
+    found = {r.rate: _valid(obs, r)[0] for r in records}
     low, high = min(found.values()), max(found.values())
     seconds = records[0].samples / records[0].rate
     if high - low > max(0.5, 0.2 * seconds):
@@ -279,7 +294,7 @@ def check_rates(obs: Observations) -> str:
 def check_real_speech(obs: Observations) -> str:
     """A real speech recording is mostly speech."""
     record = next(r for r in obs.probe("vad.rates").calls if r.rate == 24000)
-    seconds, chunks = _valid(record)
+    seconds, chunks = _valid(obs, record)
     total = record.samples / record.rate
     if seconds < _MIN_SPEECH_SHARE * total or not chunks:
         raise CheckFailed(
@@ -302,7 +317,7 @@ def check_real_speech(obs: Observations) -> str:
 )
 def check_silence(obs: Observations) -> str:
     """Digital silence is (almost) no speech."""
-    worst = max(_valid(r)[0] for r in obs.probe("vad.silence").calls)
+    worst = max(_valid(obs, r)[0] for r in obs.probe("vad.silence").calls)
     if worst > _SILENCE_TOLERANCE * 5.0:
         raise CheckFailed(
             f"found {worst:.2f} s of speech in 5 s of digital silence; "
@@ -322,8 +337,7 @@ def check_silence(obs: Observations) -> str:
 )
 def check_edge_cases(obs: Observations) -> str:
     """0, 1 and 160 samples get a valid answer."""
-    for record in obs.probe("vad.edges").calls:
-        _valid(record)
+    _each(obs.probe("vad.edges").calls, lambda record: _valid(obs, record))
     return "answered for 0, 1 and 160 samples, int16 and float32"
 
 
@@ -338,14 +352,17 @@ def check_edge_cases(obs: Observations) -> str:
 )
 def check_input_untouched(obs: Observations) -> str:
     """The input array is the same after the call."""
-    for record in obs.probe("vad.untouched").calls:
-        _answered(record)
+
+    def judge(record: CallRecord) -> None:
+        _answered(obs, record)
         if record.changed:
             dtype = "int16" if "int16" in record.label else "float32"
             raise CheckFailed(
                 f"vad() changed {record.changed} samples of its {dtype} input in place; "
                 "ReplyOnPause keeps using that buffer, so copy before editing"
             )
+
+    _each(obs.probe("vad.untouched").calls, judge)
     return "int16 and float32 inputs unchanged"
 
 
@@ -367,7 +384,7 @@ def _same(a: tuple[float, list[dict[str, int]]], b: tuple[float, list[dict[str, 
 )
 def check_deterministic(obs: Observations) -> str:
     """Two calls on the same audio give the same answer."""
-    first, second = (_valid(r) for r in obs.probe("vad.twice").calls)
+    first, second = (_valid(obs, r) for r in obs.probe("vad.twice").calls)
     if not _same(first, second):
         raise CheckFailed(
             f"the same audio gave {first[0]:.3f} s then {second[0]:.3f} s "
@@ -391,8 +408,8 @@ def check_concurrent_calls(obs: Observations) -> str:
     """Calls from 4 threads at once match the same calls made one at a time."""
     reply = obs.probe("vad.threads")
     jobs = [int(j) for j in reply.facts["jobs"]]
-    expected = [_valid(r) for r in reply.calls[: len(reply.calls) - len(jobs)]]
-    got = [_valid(r) for r in reply.calls[len(reply.calls) - len(jobs) :]]
+    expected = [_valid(obs, r) for r in reply.calls[: len(reply.calls) - len(jobs)]]
+    got = [_valid(obs, r) for r in reply.calls[len(reply.calls) - len(jobs) :]]
     wrong = [i for i, job in enumerate(jobs) if not _same(got[i], expected[job])]
     if wrong:
         raise CheckFailed(
@@ -417,8 +434,7 @@ def check_concurrent_calls(obs: Observations) -> str:
 def check_latency(obs: Observations) -> str:
     """The p95 time per 0.6 s chunk is below 600 ms."""
     records = obs.probe("vad.latency").calls
-    for record in records:
-        _answered(record)
+    _each(records, lambda record: _answered(obs, record))
     times = [r.elapsed_s for r in records]
     p50, p95 = (percentile(times, q) * 1000 for q in (50, 95))
     budget = _CHUNK_S * 1000

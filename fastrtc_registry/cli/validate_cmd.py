@@ -221,7 +221,8 @@ def render(report: ValidationReport, *, verbose: bool = False, seconds: float = 
             out.print(f"    {escape(result.message)}", soft_wrap=True)
             if result.status in ("failed", "error", "warning"):
                 spec = check_info(result.id)
-                fix = f"fix: {spec.fix} " if spec.fix else ""
+                fix = result.fix or spec.fix
+                fix = f"fix: {fix} " if fix else ""
                 out.print(f"    [dim]{escape(fix)}see {spec.anchor}[/]", soft_wrap=True)
     for note in report.notes:
         out.print(f"[dim]{escape(note)}[/]")

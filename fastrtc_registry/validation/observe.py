@@ -10,6 +10,7 @@ filled by :mod:`.observe_vad`, :mod:`.observe_turn_taking` and
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -106,7 +107,29 @@ def _observe(request: ObserveRequest, state: State) -> Reply:
 @probe("imp.warmup")
 def _warmup(state: State) -> Observed:
     record, _ = observed_call("warmup()", state["built"].warmup)
-    return (record,), {}
+    error = record.error
+    shape = error.vad_shape if error is not None else None
+    if (
+        error is None
+        or error.vad_dtype not in _OTHER_DTYPE
+        or not shape
+        or math.prod(shape) > _MAX_TWIN
+    ):
+        return (record,), {}
+    # warmup() crashed inside its own vad() call: is it the dtype? The same call with
+    # the other dtype fastrtc passes (zeros, as warmups use) says.
+    import numpy as np
+
+    from .observe_vad import vad_call
+
+    other = _OTHER_DTYPE[error.vad_dtype]
+    twin = np.zeros(shape, dtype=other)
+    label = f"the input of warmup()'s vad() call, as {other}"
+    return (record, vad_call(state, int(error.vad_rate or 16000), twin, label)), {}
+
+
+_OTHER_DTYPE = {"float32": "int16", "int16": "float32"}
+_MAX_TWIN = 10_000_000  # samples: a larger input is not remade
 
 
 @probe("imp.copy")

@@ -32,6 +32,7 @@ __all__ = [
     "ReferenceVAD",
     "drive",
     "fingerprint",
+    "overrides",
     "reply_recorder",
 ]
 
@@ -163,17 +164,36 @@ NOT_STATE = {
     "_resampler",
     "latest_args",
 }
+# fastrtc's own per-connection state on a handler: never a setting.
+PER_CONNECTION = {"state", "generator", "is_async", "_phone_mode", "phone_mode"}
+# What the copy_settings probe passes itself (non-default values of its own).
+_GIVEN = {"fn", "model", "algo_options", "model_options", "can_interrupt"}
+
+
+def _simple(value: Any, depth: int = 0) -> bool:
+    """A bool, int, float, str or None, or a list, tuple, dict or dataclass of them."""
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return True
+    if depth > 3:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_simple(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(_simple(k, depth + 1) and _simple(v, depth + 1) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return all(_simple(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    return False
 
 
 def _settings(handler: Any) -> dict[str, Any]:
     found = {name: fingerprint(getattr(handler, name, None)) for name in SETTINGS}
     simple = {
-        name: repr(value)
+        name: fingerprint(value)
         for name, value in vars(handler).items()
-        if not name.startswith("_")
-        and name not in SETTINGS
+        if name not in SETTINGS
         and name not in NOT_STATE
-        and isinstance(value, (bool, int, float, str))
+        and name not in PER_CONNECTION
+        and _simple(value)
     }
     return {
         "settings": found,
@@ -182,26 +202,138 @@ def _settings(handler: Any) -> dict[str, Any]:
     }
 
 
+def overrides(cls: type) -> tuple[dict[str, Any], list[str]]:
+    """A non-default value for every constructor parameter with a bool, int, float or str default.
+
+    The parameters are those of ``cls.__init__`` and, while an ``__init__``
+    passes ``**kwargs`` on, of the base classes' (ReplyOnPause's
+    ``expected_layout``, ``output_sample_rate``...). Also returned: the
+    parameters with other defaults (``None``, lists, objects), which are not
+    overridden.
+    """
+    import inspect
+
+    values: dict[str, Any] = {}
+    others: list[str] = []
+    for klass in cls.__mro__:
+        init = vars(klass).get("__init__")
+        if init is None:
+            continue
+        try:
+            parameters = list(inspect.signature(init).parameters.values())[1:]
+        except (TypeError, ValueError):
+            break
+        for p in parameters:
+            if (
+                p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                or p.default is p.empty
+                or p.name in _GIVEN
+                or p.name in values
+                or p.name in others
+            ):
+                continue
+            value = _other_value(p.default, _choices(init, p))
+            if value is None:
+                others.append(p.name)
+            else:
+                values[p.name] = value
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            break
+    return values, others
+
+
+def _choices(init: Any, parameter: Any) -> tuple[Any, ...]:
+    """The values of a ``Literal[...]`` annotation (``expected_layout``), else ()."""
+    import typing
+
+    annotation = parameter.annotation
+    if isinstance(annotation, str):
+        try:
+            annotation = typing.get_type_hints(init).get(parameter.name)
+        except Exception:  # an annotation that does not evaluate here
+            return ()
+    if typing.get_origin(annotation) is typing.Literal:
+        return typing.get_args(annotation)
+    return ()
+
+
+def _other_value(default: Any, choices: tuple[Any, ...]) -> Any:
+    """A value unlike ``default`` of its type (None when there is no such simple value)."""
+    if isinstance(default, bool):
+        return not default
+    if isinstance(default, int):
+        return default * 2 if default else 1  # doubled: multiples (of 50 Hz...) stay multiples
+    if isinstance(default, float):
+        return default / 2 if default else 0.5  # halved: thresholds in [0, 1] stay there
+    if isinstance(default, str):
+        if choices:
+            return next((c for c in choices if isinstance(c, str) and c != default), None)
+        return f"not-{default}"
+    return None
+
+
+def _build_overridden(
+    state: State, given: Callable[[], dict[str, Any]], wanted: dict[str, Any]
+) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """The handler built with ``given()`` and as many of ``wanted`` as its constructor takes."""
+    try:
+        return _build(state, [], **given(), **wanted), dict(wanted), {}
+    except _Raised:
+        pass
+    accepted: dict[str, Any] = {}
+    rejected: dict[str, str] = {}
+    for name, value in wanted.items():  # one at a time: keep what the constructor takes
+        try:
+            _build(state, [], **given(), **accepted, **{name: value})
+        except _Raised as refused:
+            error = refused.record.error
+            rejected[name] = error.line() if error is not None else "raised"
+        else:
+            accepted[name] = value
+    return _build(state, [], **given(), **accepted), accepted, rejected
+
+
 @probe("tt.copy_settings")
 def _copy_settings(state: State) -> Observed:
     def body(loop: Any) -> dict[str, Any]:
         from fastrtc.reply_on_pause import AlgoOptions
 
-        original = _build(
-            state,
-            [],
-            algo_options=AlgoOptions(
-                audio_chunk_duration=0.6, started_talking_threshold=0.25, speech_threshold=0.15
-            ),
-            model_options={"threshold_db": -40.0},
-            can_interrupt=False,
-        )
+        def given() -> dict[str, Any]:  # fresh objects for each build
+            return {
+                "algo_options": AlgoOptions(
+                    audio_chunk_duration=0.6,
+                    started_talking_threshold=0.25,
+                    speech_threshold=0.15,
+                ),
+                "model_options": {"threshold_db": -40.0},
+                "can_interrupt": False,
+            }
+
+        try:
+            wanted, not_overridden = overrides(state["object"])
+        except Exception:  # a signature that cannot be read: compare what was passed
+            wanted, not_overridden = {}, []
+        original, accepted, rejected = _build_overridden(state, given, wanted)
+        first = _settings(original)
+        # A second build with the same arguments: what differs between the two (a
+        # timestamp, an id) is not a setting, and a copy need not keep it.
+        twin = _settings(_build(state, [], **given(), **accepted))
         copied = _call("copy()", original.copy)
+        varying = sorted(
+            f"{part}.{name}"
+            for part in ("settings", "simple")
+            for name in first[part]
+            if first[part][name] != twin[part].get(name)
+        )
         return {
             "type": type(copied).__qualname__,
             "same_type": type(copied) is type(original),
-            "original": _settings(original),
+            "original": first,
             "copy": _settings(copied),
+            "varying": varying,
+            "overridden": {name: repr(value) for name, value in accepted.items()},
+            "rejected": rejected,
+            "not_overridden": not_overridden,
         }
 
     return _guarded(body)

@@ -25,7 +25,9 @@ def vad_call(
     """One ``vad()`` call on a copy of ``samples`` (the array itself when not ``fresh``)."""
     data = samples.copy() if fresh else samples
     record, _ = observed_call(f"vad() on {label}", state["built"].vad, (rate, data), None)
-    return _with(record, rate=rate, samples=len(samples))
+    return _with(
+        record, rate=rate, samples=len(samples), dtype=str(data.dtype), shape=tuple(data.shape)
+    )
 
 
 def _with(record: CallRecord, **changes: Any) -> CallRecord:

@@ -103,4 +103,46 @@ def exc_info(exc: BaseException) -> ExcInfo:
         from .netguard import network_target
 
         host = network_target(exc)
-    return ExcInfo(type(exc).__name__, message, network, host, bases)
+    where, vad_input = _raised_in(exc)
+    rate, dtype, shape = vad_input or (None, None, None)
+    return ExcInfo(type(exc).__name__, message, network, host, bases, where, rate, dtype, shape)
+
+
+def _raised_in(
+    exc: BaseException,
+) -> tuple[str | None, tuple[int, str, tuple[int, ...]] | None]:
+    """Where ``exc`` was raised, and the input of the outermost ``vad()`` call it came through.
+
+    A ``warmup()`` that calls ``self.vad(...)`` on an input the model rejects
+    is a crash of ``vad()``; the frame's own argument says on what.
+    """
+    where = vad_input = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        where = f"{os.path.basename(code.co_filename)}:{tb.tb_lineno} in {code.co_name}"
+        if vad_input is None and code.co_name == "vad":
+            vad_input = _audio_argument(tb.tb_frame)
+        tb = tb.tb_next
+    return where, vad_input
+
+
+def _audio_argument(frame: Any) -> tuple[int, str, tuple[int, ...]] | None:
+    code = frame.f_code
+    names = code.co_varnames[: code.co_argcount]
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    if not names:
+        return None
+    try:
+        audio = frame.f_locals.get(names[0])
+        if not isinstance(audio, tuple) or len(audio) != 2:
+            return None
+        rate, samples = audio
+        import numpy as np
+
+        if not isinstance(samples, np.ndarray) or isinstance(rate, bool):
+            return None
+        return int(rate), str(samples.dtype), tuple(int(n) for n in samples.shape)
+    except Exception:  # a plugin's own types: not worth a crash of the worker
+        return None

@@ -142,6 +142,12 @@ class ExcInfo:
     host: str | None = None
     """The host the plugin tried to reach, when the worker knows it."""
     bases: tuple[str, ...] = ()
+    where: str | None = None
+    """The innermost frame it was raised in: ``file.py:LINE in function``."""
+    vad_rate: int | None = None
+    """When it was raised inside a ``vad()`` call: that call's rate, dtype and shape."""
+    vad_dtype: str | None = None
+    vad_shape: tuple[int, ...] | None = None
 
     def line(self) -> str:
         """``Type: first line of the message``."""
@@ -193,6 +199,9 @@ class CallRecord:
     elapsed_s: float = 0.0
     rate: int = 0
     samples: int = 0
+    dtype: str | None = None
+    """The input array's dtype and shape, for calls given one."""
+    shape: tuple[int, ...] | None = None
     changed: int | None = None
     """Input samples the call modified in place, when measured."""
 
@@ -391,6 +400,10 @@ def decode_message(line: bytes, *, replies: bool) -> Envelope:
     return Envelope(run, seq, nonce, message)
 
 
+def _shape(value: Any) -> tuple[int, ...] | None:
+    return None if value is None else tuple(int(n) for n in value)
+
+
 def _build(cls: type[M], body: Mapping[str, Any]) -> M:
     values = {}
     for spec in fields(cls):  # type: ignore[arg-type]
@@ -404,7 +417,13 @@ def _field(owner: str, name: str, value: Any) -> Any:
     if value is None:
         return None
     if name == "error":
-        return ExcInfo(**{**value, "bases": tuple(value.get("bases", ()))})
+        return ExcInfo(
+            **{
+                **value,
+                "bases": tuple(value.get("bases", ())),
+                "vad_shape": _shape(value.get("vad_shape")),
+            }
+        )
     if name == "facts" and owner == "LoadReply":
         return ObjectFacts(
             **{
@@ -422,6 +441,7 @@ def _field(owner: str, name: str, value: Any) -> Any:
                     **c,
                     "answer": decode_value(c["answer"]) if c.get("answer") is not None else None,
                     "error": _field(owner, "error", c.get("error")),
+                    "shape": _shape(c.get("shape")),
                 }
             )
             for c in value

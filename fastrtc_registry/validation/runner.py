@@ -23,6 +23,7 @@ from ..checks.registry import (
     CheckSkipped,
     CheckSpec,
     CheckWarning,
+    Crashed,
     NeedsNetwork,
     Observations,
     SkipAfter,
@@ -306,9 +307,16 @@ def _gather(obs: Observations, session: WorkerSession, needs: Iterable[str]) -> 
 
 
 def _result(
-    spec: CheckSpec, status: Status, message: str, started: float, reason: str | None = None
+    spec: CheckSpec,
+    status: Status,
+    message: str,
+    started: float,
+    reason: str | None = None,
+    *,
+    fix: str | None = None,
 ) -> CheckResult:
-    return CheckResult(spec.id, spec.title, status, message, time.perf_counter() - started, reason)
+    elapsed = time.perf_counter() - started
+    return CheckResult(spec.id, spec.title, status, message, elapsed, reason, fix)
 
 
 def _judge(spec: CheckSpec, obs: Observations, started: float) -> CheckResult:
@@ -320,7 +328,10 @@ def _judge(spec: CheckSpec, obs: Observations, started: float) -> CheckResult:
     except NeedsNetwork as skip:
         return _result(spec, "skipped", str(skip), started, "needs-network")
     except CheckFailed as exc:
-        return _result(spec, "failed", str(exc), started)
+        if isinstance(exc, Crashed):
+            obs.crashes.setdefault(exc.key, spec.id)  # later checks meeting it skip after it
+        fix = exc.fix if exc.fix != spec.fix else None
+        return _result(spec, "failed", str(exc), started, fix=fix)
     except CheckWarning as exc:
         return _result(spec, "warning", str(exc), started)
     except CheckSkipped as exc:
