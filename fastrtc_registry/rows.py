@@ -9,6 +9,7 @@ free of control characters; only PEP 508 project names make a row.
 
 from __future__ import annotations
 
+import functools
 import platform
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -148,6 +149,18 @@ def check_compatibility(
     return (ok if checked else None), tuple(reasons)
 
 
+@functools.lru_cache(maxsize=256)
+def _installed_requires_python(package: str) -> str | None:
+    """The installed distribution's Requires-Python (one METADATA read per package), cleaned."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        value = metadata(package).get("Requires-Python")
+    except (PackageNotFoundError, ValueError):
+        return None
+    return clean_text(value, 100) or None if value else None
+
+
 class _Installed(Mapping[str, str]):
     """Installed versions by canonical name, each read only when asked for.
 
@@ -210,11 +223,13 @@ def plugin_rows(
         if key in seen or catalog.is_removed(package) or not is_project_name(package):
             return
         seen.add(key)
-        requires_python = (facts.requires_python if facts else None) or (
-            entry.requires_python if entry else None
-        )
         builtin = entry is not None and entry.builtin
         here = builtin or canonicalize(package) in installed
+        requires_python = (
+            (facts.requires_python if facts else None)
+            or (entry.requires_python if entry else None)
+            or (_installed_requires_python(package) if here else None)
+        )
         here_version = installed.get(canonicalize(package))
         verdict, reasons = check_compatibility(
             requires_python, facts.requires_dist if facts else (), fastrtc=fastrtc

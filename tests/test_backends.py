@@ -234,3 +234,16 @@ def test_info_on_one_backend_shows_its_own_description_and_links(
     assert shown["description"].startswith("Google's WebRTC VAD")
     assert shown["project_urls"]["Repository"] == "https://github.com/daanzu/py-webrtcvad-wheels"
     assert [p["name"] for p in shown["plugins"]] == ["webrtc"]
+
+
+def test_info_on_an_installed_plugin_shows_its_requires_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Offline, with no index facts: Requires-Python comes from the installed metadata."""
+    from importlib.metadata import metadata
+
+    from fastrtc_registry.info import package_info
+
+    monkeypatch.setenv("FASTRTC_PLUGINS_OFFLINE", "1")
+    shown = package_info("webrtc", offline=True).as_dict()
+    assert shown["requires_python"] == metadata("fastrtc-registry")["Requires-Python"]
