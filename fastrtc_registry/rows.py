@@ -155,7 +155,7 @@ def _installed_requires_python(package: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, metadata
 
     try:
-        value = metadata(package).get("Requires-Python")
+        value = metadata(package)["Requires-Python"]
     except (PackageNotFoundError, ValueError):
         return None
     return clean_text(value, 100) or None if value else None
