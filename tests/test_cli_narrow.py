@@ -181,3 +181,10 @@ def test_bench_table_fits_a_terminal_and_is_whole_in_a_pipe() -> None:
     assert len(table) == 3, lines  # header and two rows: one line each
     assert all(len(line) <= 60 for line in table), table
     assert table[0].split()[:3] == ["#", "plugin", "F1"] and "x RT" not in table[0]
+
+
+def test_help_in_a_pipe_never_cuts_an_environment_variable_name() -> None:
+    for command in ("bench", "validate", "replay"):
+        result = in_a_pipe(command, "--help", columns=80)
+        assert result.returncode == 0, result.stderr
+        assert "FASTRTC_PLUGINS_MEMORY_LIMIT " in result.stdout, result.stdout

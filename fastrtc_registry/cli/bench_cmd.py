@@ -38,7 +38,7 @@ def bench_command(
         typer.Option(
             "--memory-limit",
             help="Address space each plugin's worker may use, e.g. 3G (default: "
-            "FASTRTC_PLUGINS_MEMORY_LIMIT, else 3G; 0: no limit).",
+            "FASTRTC_PLUGINS_MEMORY_LIMIT or 3G; 0: no limit).",
         ),
     ] = None,
 ) -> None:
