@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from fastrtc_registry.cli._table import Cell, Column, color_enabled, render_table
+from fastrtc_registry.cli._table import Cell, Column, color_enabled, fold, render_table
 
 COLUMNS = [
     Column("name", min_width=6),
@@ -69,3 +69,40 @@ def test_color_needs_a_terminal_and_no_no_color(monkeypatch: pytest.MonkeyPatch)
     assert color_enabled(io.StringIO()) is False
     monkeypatch.setenv("NO_COLOR", "1")
     assert color_enabled(_Tty()) is False
+
+
+def test_a_screen_narrower_than_every_least_width_still_gets_one_line_per_row() -> None:
+    kept = [Column("name", min_width=12), Column("summary", min_width=30)]
+    rows = [["a-long-plugin-name", "a summary much longer than the screen is wide"]]
+    text = render_table(kept, rows, width=30, color=False)
+    assert len(text.splitlines()) == 2
+    assert all(len(line) <= 30 for line in text.splitlines()), text
+    assert text.splitlines()[1].startswith("a-long-plug")  # the widest gave way first
+
+
+def test_figures_are_aligned_right() -> None:
+    columns = [Column("plugin"), Column("F1", min_width=4, right=True)]
+    text = render_table(columns, [["silero", "0.91"], ["webrtc", "failed"]], color=False)
+    header, first, second = text.splitlines()
+    assert header.endswith("    F1") and first.endswith("  0.91") and second.endswith("failed")
+    assert len({len(header), len(first), len(second)}) == 1
+
+
+URL = "https://example.org/a/very/long/path/to/a/repository/that/is/wider/than/the/screen"
+
+
+def test_fold_wraps_prose_at_spaces_and_never_inside_a_url_or_a_command() -> None:
+    text = f'Needs pip install "fastrtc-registry[webrtc]" first; see {URL} for more.'
+    lines = fold(text, 40).splitlines()
+    assert URL in lines  # whole, on a line of its own, though wider than 40
+    assert any('pip install "fastrtc-registry[webrtc]"' in line for line in lines)
+    assert all(len(line) <= 40 for line in lines if line != URL)
+    assert " ".join(lines) == text
+
+
+def test_fold_indents_continuations_and_keeps_paragraphs() -> None:
+    value = fold("passed (version 0.1.0, fastrtc 0.0.34, 2026-12-03: 25 passed)", 40, indent=19)
+    first, *rest = value.splitlines()
+    assert len(first) <= 40 - 19 and rest and all(r.startswith(" " * 19) for r in rest)
+    assert fold("one\ntwo", 40) == "one\ntwo"
+    assert fold("x " * 100, None) == "x " * 100  # a pipe: nothing is wrapped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 
@@ -30,6 +31,29 @@ def cli(*args: str, env_columns: int | None = None) -> subprocess.CompletedProce
         env=env,
         check=False,
     )
+
+
+def in_a_terminal(*args: str, columns: int) -> list[str]:
+    """The lines ``fastrtc-plugins ARGS`` writes on its stdout, a terminal ``columns`` wide."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fastrtc_registry", *args],
+        stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the follower side closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, output
+    return output.decode().replace("\r\n", "\n").splitlines()
 
 
 def cache_facts(name: str, *eps: tuple[str, str, str], requires: tuple[str, ...] = ()) -> None:
@@ -193,16 +217,21 @@ def test_long_and_confusable_names_are_cut_and_flagged(monkeypatch: pytest.Monke
     monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", INDEX)
     cache_facts("fastrtc-long-vad", ("fastrtc.vad", "l" * 700, "m:V"))
     cache_facts("fastrtc-fake-vad", ("fastrtc.vad", "\u0455ilero", "m:V"))
-    result = cli("search", env_columns=80)
-    assert result.returncode == 0, result.stderr
-    table = result.stdout.splitlines()
+    table = in_a_terminal("search", columns=80)
     assert all(len(line) <= 80 for line in table), table
     assert any("?!" in line and "confusable" in line for line in table)
-    assert "l" * 30 not in result.stdout
+    assert not any("l" * 30 in line for line in table)
     # Narrow screens give the summary room by dropping columns; wide ones show them all.
     assert table[0].split() == ["name", "kind", "status", "summary"]
-    wide = cli("search", env_columns=140).stdout.splitlines()[0].split()
+    wide = in_a_terminal("search", columns=140)[0].split()
     assert wide == ["name", "kind", "package", "version", "status", "validated", "summary"]
+    # In a pipe nothing is cut: the whole name (as --json has it), on its row's one line.
+    long = next(
+        r["name"] for r in json.loads(cli("search", "--json").stdout) if r["name"][0] == "l"
+    )
+    piped = cli("search", env_columns=80)
+    assert piped.returncode == 0, piped.stderr
+    assert len(long) > 80 and any(line.startswith(long + " ") for line in piped.stdout.splitlines())
 
 
 def test_info_offline_finds_an_installed_plugin_the_catalog_does_not_know(good_env) -> None:

@@ -139,7 +139,10 @@ _consoles: dict[bool, Console] = {}
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A rich console on stdout (or stderr); NO_COLOR makes it plain: no colour, bold or dim."""
+    """A rich console on stdout (or stderr); NO_COLOR makes it plain: no colour, bold or dim.
+
+    When the stream is not a terminal the console never wraps a line.
+    """
     if stderr not in _consoles:
         import os
 
@@ -150,7 +153,10 @@ def console(*, stderr: bool = False) -> Console:
         _consoles[stderr] = Console(
             stderr=stderr, highlight=False, soft_wrap=False, color_system=None if plain else "auto"
         )
-    return _consoles[stderr]
+    out = _consoles[stderr]
+    # In a pipe nothing is wrapped: whole lines, as the tables (cli/_table.py).
+    out.soft_wrap = not out.is_terminal
+    return out
 
 
 def warn(message: str) -> None:

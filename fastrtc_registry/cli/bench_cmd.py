@@ -38,7 +38,7 @@ def bench_command(
         typer.Option(
             "--memory-limit",
             help="Address space each plugin's worker may use, e.g. 3G (default: "
-            "FASTRTC_PLUGINS_MEMORY_LIMIT, else 3G; 0: no limit).",
+            "FASTRTC_PLUGINS_MEMORY_LIMIT or 3G; 0: no limit).",
         ),
     ] = None,
 ) -> None:
@@ -95,70 +95,69 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+# The figures' columns, and the order they give way in on a narrow screen (1 first).
+_COLUMNS = (
+    ("#", 1, None),
+    ("plugin", 10, None),
+    ("F1", 4, None),
+    ("hum FS", 6, 5),
+    ("noise FS", 8, 4),
+    ("turn ms", 7, None),
+    ("false/miss", 10, 6),
+    ("cutoffs", 7, 7),
+    ("ms @5%", 6, 3),
+    ("chunk ms", 8, 2),
+    ("x RT", 6, 1),
+)
+
+
 def _render(results: list[BenchResult]) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    import sys
+
+    from ._table import Cell, Column, color_enabled, render_table
 
     out = console()
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    headers = (
-        "#",
-        "plugin",
-        "F1",
-        "hum FS",
-        "noise FS",
-        "turn ms",
-        "false/miss",
-        "cutoffs",
-        "ms @5%",
-        "chunk ms",
-        "x RT",
-    )
-    for header in headers:
-        if header == "plugin":
-            table.add_column(header, no_wrap=True)
-        else:
-            table.add_column(header, justify="right", no_wrap=True)
+    color = color_enabled()
+    # The shared table of cli/_table.py: fitted to a terminal, whole in a pipe.
+    columns = [Column(h, min_width=w, drop=d, right=h != "plugin") for h, w, d in _COLUMNS]
+    rows: list[list[Cell | str]] = []
     for place, r in enumerate(results, 1):
         if r.error:
-            table.add_row(str(place), escape(r.name), "[red]failed[/]", *[""] * 8)
+            rows.append([str(place), r.name, Cell("failed", "red"), *[""] * 8])
             continue
         delay = "-"
         if r.end_of_turn_p50_ms is not None:
             delay = f"{r.end_of_turn_p50_ms:.0f}/{_num(r.end_of_turn_p95_ms, 0)}"
-        table.add_row(
-            str(place),
-            escape(r.name) + ("" if r.kind == "vad" else "*"),
-            _num(r.f1),
-            _pct(r.humming_false_speech),
-            _pct(r.noise_false_speech),
-            delay,
-            f"{r.false_turn_ends}/{r.missed_turns}",
-            _pct(r.false_cutoffs),
-            _num(r.latency_at_5pct_ms, 0),
-            _num(r.p50_ms),
-            _num(r.realtime_factor, 4),
+        rows.append(
+            [
+                str(place),
+                r.name + ("" if r.kind == "vad" else "*"),
+                _num(r.f1),
+                _pct(r.humming_false_speech),
+                _pct(r.noise_false_speech),
+                delay,
+                f"{r.false_turn_ends}/{r.missed_turns}",
+                _pct(r.false_cutoffs),
+                _num(r.latency_at_5pct_ms, 0),
+                _num(r.p50_ms),
+                _num(r.realtime_factor, 4),
+            ]
         )
-    if not out.is_terminal:
-        # In a pipe each row stays one whole line, as in ``list``: never cut to 80 columns.
-        out.width = max(out.width, 200)
-    out.print(table)
+    sys.stdout.write(render_table(columns, rows, color=color) + "\n")
     vads = [r for r in results if r.kind == "vad" and not r.error]
     if vads:
-        out.print()
-        detail = Table(box=None, header_style="bold", pad_edge=False)
-        detail.add_column("condition")
-        for r in vads:
-            detail.add_column(escape(r.name), justify="right")
+        detail = [Column("condition", min_width=12)]
+        detail += [Column(r.name, min_width=5, right=True) for r in vads]
+        cells: list[list[Cell | str]] = []
         for condition in vads[0].conditions:
             values = [dict(r.conditions.get(condition) or {}) for r in vads]
             speech = bool(values[0].get("speech_frames"))
-            cells = [_num(v.get("f1")) if speech else _pct(v.get("false_speech")) for v in values]
-            detail.add_row(f"{condition} [dim]({'F1' if speech else 'false speech'})[/]", *cells)
-        out.print(detail)
+            figures = [_num(v.get("f1")) if speech else _pct(v.get("false_speech")) for v in values]
+            cells.append([f"{condition} ({'F1' if speech else 'false speech'})", *figures])
+        sys.stdout.write("\n" + render_table(detail, cells, color=color) + "\n")
     for r in results:
         if r.error:
-            out.print(f"[red]{escape(r.name)}[/]: {escape(r.error)}")
+            out.print(f"[red]{_escape(r.name)}[/]: {_escape(r.error)}")
     if any(r.kind != "vad" and not r.error for r in results):
         out.print("[dim]* a turn-taking plugin, driven with the reference VAD.[/]")
     out.print(
@@ -170,3 +169,9 @@ def _render(results: list[BenchResult]) -> None:
         "latency where the sweep reaches 5% cutoffs. chunk ms: vad() p50 per 0.6 s; "
         "x RT: processing time over audio time. See docs/bench.md.[/]"
     )
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..index.scan import ScanProgress
     from ..info import InfoReport
     from ..search import SearchReport, SearchResult
+    from ._table import Cell
 
 
 def _positive(value: float | None) -> float | None:
@@ -171,92 +172,96 @@ def _progress() -> Iterator[Callable[[ScanProgress], None]]:
             status.stop()
 
 
-_WIDTHS = {"name": 14, "kind": 11, "package": 16, "version": 8, "status": 12, "validated": 13}
-_OPTIONAL = ("version", "validated", "package")  # dropped in this order on narrow screens
-_MIN_SUMMARY = 24
+# On a narrow screen version, validated and package give way, in this order, so
+# that the summary keeps room; cells are cut with an ellipsis, never wrapped.
+_COLUMNS = (
+    ("name", 12, None),
+    ("kind", 11, None),
+    ("package", 12, 3),
+    ("version", 7, 1),
+    ("status", 12, None),
+    ("validated", 9, 2),
+    ("summary", 30, None),
+)
 
 
-def _used(columns: list[str]) -> int:
-    """Screen columns taken by ``columns`` and the gaps after them."""
-    return sum(_WIDTHS[c] for c in columns) + len(columns)
+def _status(row: SearchResult) -> Cell:
+    from ._table import Cell
 
-
-def _status(row: SearchResult) -> str:
     if row.error is not None:
-        return "[yellow]unchecked[/]"
+        return Cell("unchecked", "yellow")
     if row.installed:
-        return "[green]installed[/]"
-    return {True: "compatible", False: "[red]incompatible[/]", None: "[dim]unknown[/]"}[
-        row.compatible
-    ]
+        return Cell("installed", "green")
+    return {
+        True: Cell("compatible"),
+        False: Cell("incompatible", "red"),
+        None: Cell("unknown", "dim"),
+    }[row.compatible]
 
 
 def _render(rows: list[SearchResult]) -> None:
+    import sys
+
     from rich.markup import escape
-    from rich.table import Table
 
-    from .._text import truncate
+    from ._table import Cell, Column, color_enabled, render_table
 
-    out = console()
     validated = any(r.validation for r in rows)
-    columns = ["name", "kind", "package", "version", "status"] + ["validated"] * validated
-    # Every cell is cut to its column, so hostile or just long names never
-    # push the others off the screen; the summary gets the rest, and on a
-    # narrow screen the least useful columns give way to it (--json has all).
-    for optional in _OPTIONAL:
-        if out.width - _used(columns) >= _MIN_SUMMARY:
-            break
-        if optional in columns:
-            columns.remove(optional)
-    used = _used(columns)
-    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
-    for column in columns:
-        table.add_column(column, no_wrap=True, width=_WIDTHS[column])
-    table.add_column("summary", no_wrap=True, overflow="ellipsis", width=max(10, out.width - used))
-
-    def cut(text: str, column: str) -> str:
-        return escape(truncate(text, _WIDTHS[column]))
-
+    specs = [c for c in _COLUMNS if validated or c[0] != "validated"]
+    columns = [Column(h, min_width=w, drop=d) for h, w, d in specs]
+    # The same layout as ``list`` (cli/_table.py): fitted to a terminal, whole in a pipe.
+    table = []
     for r in rows:
-        name = cut(r.name, "name")
+        summary = r.error or r.summary
+        name = Cell(r.name)
         if r.confusable:
-            name = cut(r.name, "name")[: _WIDTHS["name"] - 3] + "[red] ?![/]"
+            name = Cell(f"{r.name} ?!", "red")
+            summary = f"confusable: its name mixes scripts; {summary}"
         values = {
             "name": name,
-            "kind": cut(r.kind or "-", "kind"),
-            "package": cut(r.package, "package"),
-            "version": cut(r.version or r.installed_version or "-", "version"),
+            "kind": Cell(r.kind or "-"),
+            "package": Cell(r.package),
+            "version": Cell(r.version or r.installed_version or "-"),
             "status": _status(r),
-            "validated": cut(r.validation.status if r.validation else "-", "validated"),
+            "validated": Cell(r.validation.status if r.validation else "-"),
+            "summary": Cell(summary),
         }
-        cells = [values[c] for c in columns]
-        summary = r.error or r.summary
-        if r.confusable:
-            summary = f"confusable: its name mixes scripts; {summary}"
-        cells.append(escape(truncate(summary, max(10, out.width - used))))
-        table.add_row(*cells)
-    out.print(table)
+        table.append([values[h] for h, _, _ in specs])
+    sys.stdout.write(render_table(columns, table, color=color_enabled()) + "\n")
     installable = [r for r in rows if r.suggestable]
     if installable:
-        out.print(f"\nInstall with: [bold]{escape(installable[0].install)}[/]")
+        # One line, even on a narrow terminal: it is meant to be copied and pasted.
+        console().print(
+            f"\nInstall with: [bold]{escape(installable[0].install)}[/]", soft_wrap=True
+        )
 
 
 def _render_info(info: InfoReport) -> None:
     from rich.markup import escape
 
+    from ._table import fold, screen_width
+
     out = console()
+    # Prose is wrapped here, at spaces only, never by rich: a URL or an install
+    # command stays whole on one line (the terminal may fold it, copy and paste
+    # still gives one line); in a pipe nothing is wrapped.
+    width = screen_width()
+
+    def say(text: str) -> None:
+        out.print(text, soft_wrap=True)
+
     data: dict[str, Any] = info.as_dict()
-    out.print(f"[bold]{escape(data['package'])}[/] {escape(data['version'] or '')}")
+    say(f"[bold]{escape(data['package'])}[/] {escape(data['version'] or '')}")
     if data["summary"]:
-        out.print(escape(data["summary"]))
+        say(escape(fold(data["summary"], width)))
     if data["description"] and data["description"] != data["summary"]:
-        out.print(escape(data["description"]))
+        say(escape(fold(data["description"], width)))
     if data["error"]:
-        out.print(f"[yellow]could not be checked:[/] {escape(data['error'])}")
-    out.print()
+        say(f"[yellow]could not be checked:[/] {escape(fold(data['error'], width, indent=21))}")
+    say("")
     for plugin in info.plugins:
         how = {True: "entry point", False: "catalog object", None: "unchecked"}[plugin.declared]
-        out.print(
+        say(
             f"  {plugin.kind or 'not a plugin'} [bold]{escape(plugin.name)}[/]"
             f"  {escape(plugin.object or '')}  [dim]({how})[/]"
         )
@@ -282,9 +287,10 @@ def _render_info(info: InfoReport) -> None:
     lines.append(("validated", validated))
     lines += [(label, url) for label, url in data["project_urls"].items()]
     lines.append(("sources", ", ".join(data["sources"])))
-    out.print()
+    say("")
     for label, value in lines:
-        out.print(f"  [dim]{escape(label) + ':':<17}[/]{escape(str(value))}")
+        value = fold(str(value), width, indent=19)
+        say(f"  [dim]{escape(label) + ':':<17}[/]{escape(value)}")
     first = info.plugins[0]
     if first.install and not first.installed and first.compatible is not False and not first.error:
-        out.print(f"\nInstall with: [bold]{escape(data['install'])}[/]")
+        say(f"\nInstall with: [bold]{escape(data['install'])}[/]")

@@ -79,7 +79,7 @@ def validate_command(
         typer.Option(
             "--memory-limit",
             help="Address space the plugin's worker may use, e.g. 3G (default: "
-            "FASTRTC_PLUGINS_MEMORY_LIMIT, else 3G; 0: no limit).",
+            "FASTRTC_PLUGINS_MEMORY_LIMIT or 3G; 0: no limit).",
         ),
     ] = None,
     verbose: Annotated[
