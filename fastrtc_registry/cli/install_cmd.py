@@ -46,6 +46,8 @@ def install_command(
         return
     if plan.fastrtc:
         out.print(f"fastrtc stays at {plan.fastrtc}.")
+    if plan.host:
+        out.print(f"{escape(plan.host)} provides fastrtc here and stays; fastrtc is not installed.")
     out.print("Command: " + escape(plan.shown_command))
     if plan.unreachable:  # pip could not reach it either: stop before asking (exit 3)
         from ..errors import IndexUnreachableError
