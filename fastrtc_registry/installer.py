@@ -14,8 +14,10 @@ another host.
 When fastrtc is provided by a fork (fastrtc-compact ships the ``fastrtc``
 package under its own name), pinning ``fastrtc==X`` would install fastrtc over
 it. Then the plugin goes in with ``--no-deps`` and a second pip command
-installs its other requirements with the fork pinned instead: fastrtc is
-never installed over a fork.
+installs its other requirements by name, ``fastrtc[extra]`` read as the fork's
+own extra: fastrtc is never installed over a fork. The fork is not named in
+that command: pip would then re-resolve the fork's own requirements, which
+the application installed as it saw fit.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class InstallPlan:
     host: str | None = None
     """``name version`` of the fork that provides fastrtc here (None: fastrtc itself)."""
     deps_command: tuple[str, ...] = ()
-    """With a fork host: pip installing the plugin's other requirements, the fork pinned."""
+    """With a fork host: pip installing the plugin's requirements other than fastrtc."""
 
     @property
     def commands(self) -> tuple[tuple[str, ...], ...]:
@@ -179,8 +181,7 @@ def plan_install(
                 "offline); install its requirements other than fastrtc yourself",
             )
         if wanted_deps:
-            pin = f"{canonicalize(fork.name)}=={fork.version}"
-            deps = (*command[:4], *wanted_deps, pin, "--index-url", location.url)
+            deps = (*command[:4], *wanted_deps, "--index-url", location.url)
     command += ["--index-url", location.url]
     return InstallPlan(
         name=name,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from _ci import in_ci
+from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
 from conftest import PLUGINS, PluginEnv, build_wheel, make_env
 
 from fastrtc_registry.checks.static import DeclaredPlugin, PackageInfo, run_static_checks
@@ -86,13 +87,9 @@ def _mirror_without_fastrtc(site: Path, mirror: Path) -> None:
             (mirror / entry.name).symlink_to(entry)
 
 
-@pytest.fixture(scope="module")
-def fork_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
-    """A venv with fastrtc-compact and the energy VAD fixture, and no fastrtc distribution."""
-    wheel = _fork_wheel()
-    tmp = tmp_path_factory.mktemp("fork")
-    energy = build_wheel(PLUGINS / "energy_vad", tmp / "wheels")
-    env = make_env(tmp / "venv", [wheel, energy])
+def make_fork_env(tmp: Path, wheels: list[Path]) -> PluginEnv:
+    """A venv with fastrtc-compact and ``wheels`` installed, and no fastrtc distribution."""
+    env = make_env(tmp / "venv", [_fork_wheel(), *wheels])
     swap = {}
     for number, entry in enumerate(env.path):
         site = Path(entry)
@@ -104,15 +101,25 @@ def fork_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
     return env
 
 
-def _run(env: PluginEnv, *args: str, hide: str = "") -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def fork_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
+    """The fork's venv with the energy VAD fixture installed."""
+    tmp = tmp_path_factory.mktemp("fork")
+    _fork_wheel()
+    return make_fork_env(tmp, [build_wheel(PLUGINS / "energy_vad", tmp / "wheels")])
+
+
+def _run(
+    venv: PluginEnv, *args: str, hide: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     # From the repository root, so this checkout's fastrtc_registry is the one imported.
     return subprocess.run(
-        [str(env.python), *args],
+        [str(venv.python), *args],
         capture_output=True,
         text=True,
         timeout=600,
         cwd=ROOT,
-        env={**os.environ, "FORK_TEST_HIDE": hide, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "FORK_TEST_HIDE": hide, "PYTHONPATH": str(ROOT), **(env or {})},
         check=False,
     )
 
@@ -197,6 +204,32 @@ def test_the_install_plan_never_pins_fastrtc_over_the_fork(fork_env: PluginEnv) 
     assert shown.returncode == 0, shown.stderr
     assert "fastrtc==" not in shown.stdout
     assert "fastrtc-compact 0.0.1 provides fastrtc here" in shown.stdout
+
+
+def test_install_from_an_index_keeps_the_fork(
+    tmp_path: Path,
+    pypi_url: str,  # noqa: F811
+) -> None:
+    """The plugin goes in without its dependencies, then they do, the fork left alone;
+    fastrtc is never installed (it is not on the index: pip would fail if it tried)."""
+    env = make_fork_env(tmp_path, [])
+    index = {"FASTRTC_PLUGINS_OFFLINE": "", "FASTRTC_PLUGINS_INDEX_URL": pypi_url}
+    planned = _run(env, "-m", "fastrtc_registry", "install", "energy", "--dry-run", env=index)
+    assert planned.returncode == 0, planned.stderr
+    out = " ".join(planned.stdout.split())
+    assert "fastrtc==" not in out
+    assert "pip install fastrtc-energy-vad==1.0.0 --no-deps --index-url" in out
+    assert "&& " in out and "pip install numpy --index-url" in out
+    done = _run(env, "-m", "fastrtc_registry", "install", "energy", "--yes", env=index)
+    assert done.returncode == 0, done.stderr
+    assert "vad:energy now load by name" in " ".join(done.stdout.split())
+    host = _run(
+        env,
+        "-c",
+        "import importlib.metadata as m\n"
+        "print(m.packages_distributions()['fastrtc'], m.version('fastrtc-energy-vad'))",
+    )
+    assert host.stdout.split() == ["['fastrtc-compact']", "1.0.0"], host.stderr
 
 
 def test_the_silero_hint_names_the_forks_extra(fork_env: PluginEnv) -> None:
