@@ -46,6 +46,7 @@ __all__ = [
     "fastrtc_requirement",
     "host_extra_command",
     "host_extra_requirements",
+    "host_label",
     "host_provides",
     "install_command",
     "is_fork",
@@ -367,6 +368,14 @@ def _declared_fastrtc_version(host: PackageMetadata) -> str | None:
         if version is not None:
             return version
     return None
+
+
+def host_label(host: PackageMetadata | None) -> str | None:
+    """The host as records name it: fastrtc's version (``0.0.34``), a fork's name and
+    version (``fastrtc-compact 0.0.1``), or None when fastrtc is not installed."""
+    if host is None:
+        return None
+    return f"{host.name} {host.version}" if is_fork(host) else host.version
 
 
 def host_provides(host: PackageMetadata, requirement: Requirement) -> tuple[bool, str]:

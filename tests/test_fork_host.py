@@ -25,6 +25,7 @@ from fastrtc_registry.installer import _requirements_beside
 from fastrtc_registry.packages import (
     PackageMetadata,
     host_extra_command,
+    host_label,
     host_provides,
     is_fork,
     read_wheel,
@@ -258,6 +259,8 @@ def fork() -> PackageMetadata:
 def test_the_forks_metadata(fork: PackageMetadata) -> None:
     assert is_fork(fork)
     assert {"vad", "stt"} <= set(fork.provides_extra)
+    # Validation records and bench results name the fork, not "not installed".
+    assert host_label(fork) == "fastrtc-compact 0.0.1"
 
 
 @pytest.mark.parametrize(
