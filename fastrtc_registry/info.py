@@ -23,7 +23,7 @@ from .index.config import is_offline
 from .index.facts import ProjectFacts
 from .index.scan import ProgressCallback, cached_projects, fetch_projects
 from .names import CanonicalName, canonicalize, close_names, did_you_mean, split_qualified
-from .packages import is_project_name
+from .packages import fastrtc_host, is_project_name
 from .rows import SearchResult, installed_versions, plugin_rows
 from .search import SearchReport, load_catalog_for, locate_index, search
 
@@ -161,7 +161,12 @@ def package_info(
     rows = [
         r
         for r in plugin_rows(
-            facts, catalog, installed=installed_versions(), index_url=explicit, local=local
+            facts,
+            catalog,
+            installed=installed_versions(),
+            index_url=explicit,
+            local=local,
+            host=fastrtc_host(),
         )
         if _wanted(r, package, plugin)
     ]

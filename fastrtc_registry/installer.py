@@ -10,6 +10,14 @@ version), the index chosen here as ``--index-url``, and its own configuration
 switched off (``PIP_CONFIG_FILE`` is the null device, extra indexes and find
 links dropped), so nothing a package or a config file says can send pip to
 another host.
+
+When fastrtc is provided by a fork (fastrtc-compact ships the ``fastrtc``
+package under its own name), pinning ``fastrtc==X`` would install fastrtc over
+it. Then the plugin goes in with ``--no-deps`` and a second pip command
+installs its other requirements by name, ``fastrtc[extra]`` read as the fork's
+own extra: fastrtc is never installed over a fork. The fork is not named in
+that command: pip would then re-resolve the fork's own requirements, which
+the application installed as it saw fit.
 """
 
 from __future__ import annotations
@@ -22,10 +30,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ._text import clean_text, mask_secrets, mask_url
-from .discovery import PluginRecord, installed_distributions, installed_plugins
+from .discovery import PluginRecord, installed_plugins
 from .errors import IncompatiblePluginError, IndexAccessError, InstallError
 from .names import canonicalize, requirement, split_qualified
-from .packages import is_project_name, safe_version
+from .packages import (
+    PackageMetadata,
+    fastrtc_host,
+    host_extra_requirements,
+    is_fork,
+    is_project_name,
+    safe_version,
+)
 
 if TYPE_CHECKING:
     from .catalog import CatalogEntry
@@ -54,11 +69,20 @@ class InstallPlan:
     """Environment changes for pip (its own configuration switched off)."""
     unreachable: bool = False
     """The index could not be read and nothing of it is cached: planned from the catalog only."""
+    host: str | None = None
+    """``name version`` of the fork that provides fastrtc here (None: fastrtc itself)."""
+    deps_command: tuple[str, ...] = ()
+    """With a fork host: pip installing the plugin's requirements other than fastrtc."""
+
+    @property
+    def commands(self) -> tuple[tuple[str, ...], ...]:
+        """Every pip command the plan runs, in order."""
+        return (self.command, self.deps_command) if self.deps_command else (self.command,)
 
     @property
     def shown_command(self) -> str:
         """The command as printed: credentials in the index URL masked."""
-        return " ".join(mask_url(part) for part in self.command)
+        return " && ".join(" ".join(mask_url(part) for part in c) for c in self.commands)
 
     @property
     def up_to_date(self) -> bool:
@@ -128,9 +152,9 @@ def plan_install(
         raise IncompatiblePluginError(
             f"{package} cannot be installed here: {'; '.join(first.reasons)}."
         )
-    # Only fastrtc's version is needed: reading every distribution's METADATA is slow.
-    fastrtc_dist = installed_distributions().get(canonicalize("fastrtc"))
-    fastrtc = safe_version(fastrtc_dist.version) if fastrtc_dist is not None else None
+    host = fastrtc_host()
+    fork = host if host is not None and is_fork(host) else None
+    fastrtc = safe_version(host.version) if host is not None and fork is None else None
     version = safe_version(first.version)
     try:
         location = resolve_index_url(index_url)
@@ -140,8 +164,24 @@ def plan_install(
     wanted = requirement(package, extra)
     command = [python or sys.executable, "-m", "pip", "install"]
     command.append(f"{wanted}=={version}" if version else wanted)
+    warnings = info.report.warnings + tuple(
+        reason for reason in first.reasons if first.compatible is None
+    )
+    deps: tuple[str, ...] = ()
     if fastrtc:
         command.append(f"fastrtc=={fastrtc}")
+    elif fork is not None:
+        command.append("--no-deps")
+        known = info.facts.requires_dist if info.facts is not None else None
+        wanted_deps = _requirements_beside(known, fork, extra) if known is not None else []
+        if known is None:
+            warnings += (
+                f"fastrtc is provided here by the fork {fork.name} {fork.version}, so "
+                f"{package} is installed without its dependencies (they could not be read "
+                "offline); install its requirements other than fastrtc yourself",
+            )
+        if wanted_deps:
+            deps = (*command[:4], *wanted_deps, "--index-url", location.url)
     command += ["--index-url", location.url]
     return InstallPlan(
         name=name,
@@ -153,11 +193,38 @@ def plan_install(
         command=tuple(command),
         extra=extra,
         extra_missing=_missing_for_extra(package, extra) if extra else (),
-        warnings=info.report.warnings
-        + tuple(reason for reason in first.reasons if first.compatible is None),
+        warnings=warnings,
         env=isolated_pip_environment(),
         unreachable=info.report.unreachable,
+        host=f"{fork.name} {fork.version}" if fork is not None else None,
+        deps_command=deps,
     )
+
+
+def _requirements_beside(
+    requires_dist: Sequence[str], host: PackageMetadata, extra: str | None
+) -> list[str]:
+    """A plugin's requirements (with its ``extra``) for pip, with fastrtc's met by the fork
+    ``host``: ``fastrtc[vad]`` becomes what the fork's own ``vad`` extra asks for."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    hosted = {canonicalize("fastrtc"), canonicalize(host.name)}
+    wanted: list[str] = []
+    for line in requires_dist:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and not any(
+            req.marker.evaluate({"extra": e}) for e in ("", *([extra] if extra else []))
+        ):
+            continue
+        if canonicalize(req.name) in hosted:
+            wanted += [str(r) for r in host_extra_requirements(host, req.extras)]
+        elif is_project_name(req.name):
+            req.marker = None  # already evaluated here
+            wanted.append(str(req))
+    return list(dict.fromkeys(wanted))
 
 
 _PIP_REDIRECTS = (
@@ -181,27 +248,29 @@ def isolated_pip_environment(base: dict[str, str] | None = None) -> dict[str, st
 
 def install(plan: InstallPlan, *, timeout: float = 1800.0) -> list[PluginRecord]:
     """Run the plan's pip command; return the package's plugins as now installed."""
-    try:
-        proc = subprocess.run(
-            list(plan.command),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env=plan.env or isolated_pip_environment(),
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise InstallError(
-            f"pip did not finish installing {plan.package} in {timeout:g} s"
-        ) from exc
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        reason = next(
-            (line for line in reversed(lines) if "ERROR" in line),
-            lines[-1] if lines else f"pip exited with code {proc.returncode}",
-        )
-        raise InstallError(
-            f"installing {plan.package} failed: {clean_text(mask_secrets(reason), 300)}"
-        )
+    for command in plan.commands:
+        try:
+            proc = subprocess.run(
+                list(command),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                env=plan.env or isolated_pip_environment(),
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise InstallError(
+                f"pip did not finish installing {plan.package} in {timeout:g} s"
+            ) from exc
+        if proc.returncode != 0:
+            lines = [line for line in proc.stderr.splitlines() if line.strip()]
+            reason = next(
+                (line for line in reversed(lines) if "ERROR" in line),
+                lines[-1] if lines else f"pip exited with code {proc.returncode}",
+            )
+            what = "the dependencies of " if command is plan.deps_command else ""
+            raise InstallError(
+                f"installing {what}{plan.package} failed: {clean_text(mask_secrets(reason), 300)}"
+            )
     wanted = canonicalize(plan.package)
     return [p for p in installed_plugins() if canonicalize(p.package) == wanted]

@@ -8,15 +8,21 @@ references (:func:`is_reference`, the project's one rule), and the
 ``fastrtc`` requirement is the one :func:`fastrtc_requirement` finds. Static
 checks, search, info, install and registry update all read packages here.
 
-Everything is pure apart from :func:`read_wheel` and :func:`read_distribution`,
-which only open the file or distribution they are given.
+The host is the distribution that provides the ``fastrtc`` import package:
+fastrtc itself, or a fork shipping it under its own name (fastrtc-compact).
+:func:`fastrtc_host` finds it; :func:`host_provides` says whether it meets a
+plugin's requirement and :func:`host_extra_command` names the install line
+for one of fastrtc's extras on it.
+
+Everything is pure apart from :func:`read_wheel`, :func:`read_distribution`
+and :func:`fastrtc_host`, which only read the files they are pointed at.
 """
 
 from __future__ import annotations
 
 import configparser
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,8 +42,14 @@ __all__ = [
     "MAX_METADATA_BYTES",
     "EntryPointSpec",
     "PackageMetadata",
+    "fastrtc_host",
     "fastrtc_requirement",
+    "host_extra_command",
+    "host_extra_requirements",
+    "host_label",
+    "host_provides",
     "install_command",
+    "is_fork",
     "is_project_name",
     "is_reference",
     "parse_entry_points",
@@ -51,6 +63,8 @@ __all__ = [
 # Core metadata with a long README is a few hundred KB; entry points a few lines.
 MAX_METADATA_BYTES = 4 * 1024 * 1024
 MAX_ENTRY_POINTS_BYTES = 256 * 1024
+# The import package (and upstream distribution) a host provides.
+FASTRTC = "fastrtc"
 # PEP 440 versions in the wild are short; a longer one is an attack on int().
 _MAX_VERSION_CHARS = 64
 
@@ -96,6 +110,8 @@ class PackageMetadata:
     has_readme: bool = False
     entry_points: tuple[EntryPointSpec, ...] = ()
     project_urls: tuple[tuple[str, str], ...] = ()
+    provides_extra: tuple[str, ...] = ()
+    provides_dist: tuple[str, ...] = ()
 
     @property
     def plugin_entry_points(self) -> tuple[EntryPointSpec, ...]:
@@ -154,6 +170,8 @@ def read_metadata(
         has_readme=bool(description.strip()),
         entry_points=parse_entry_points(entry_points) if entry_points else (),
         project_urls=tuple(urls),
+        provides_extra=tuple(str(e).strip() for e in message.get_all("Provides-Extra") or ()),
+        provides_dist=tuple(str(d).strip() for d in message.get_all("Provides-Dist") or ()),
     )
 
 
@@ -255,9 +273,15 @@ def python_allowed(requires_python: str | None, python: str) -> bool | None:
 
 
 def fastrtc_requirement(
-    requires_dist: Iterable[str], environment: Mapping[str, str] | None = None
+    requires_dist: Iterable[str],
+    environment: Mapping[str, str] | None = None,
+    *,
+    host: str | None = None,
 ) -> Requirement | None:
     """The ``fastrtc`` requirement that applies when the package is installed here.
+
+    With ``host`` (a fork's distribution name), a requirement on the fork itself
+    counts too: a plugin written for fastrtc-compact may require it by name.
 
     The one rule for markers, used by search and by PKG003: a ``Requires-Dist``
     naming fastrtc counts when it has no marker, or its marker is true in this
@@ -270,12 +294,13 @@ def fastrtc_requirement(
     from packaging.requirements import InvalidRequirement, Requirement
 
     env = {"extra": "", **(environment or {})}
+    names = {FASTRTC, canonicalize(host)} if host else {FASTRTC}
     for line in requires_dist:
         try:
             requirement = Requirement(line)
         except (InvalidRequirement, InvalidMarker, ValueError):
             continue
-        if canonicalize(requirement.name) != "fastrtc":
+        if canonicalize(requirement.name) not in names:
             continue
         for spec in requirement.specifier:
             if len(spec.version) > _MAX_VERSION_CHARS:
@@ -291,3 +316,125 @@ def fastrtc_requirement(
         if applies:
             return requirement
     return None
+
+
+def _provides_fastrtc(dist: Distribution) -> bool:
+    # packages_distributions()'s rule (top_level.txt, else the files' top-level names),
+    # read as text: building its whole map parses every RECORD, over a second here.
+    top_level = dist.read_text("top_level.txt")
+    if top_level is not None:
+        return FASTRTC in top_level.split()
+    record = dist.read_text("RECORD") or ""
+    return any(
+        record.startswith(start) or f"\n{start}" in record
+        for start in (f"{FASTRTC}/", f"{FASTRTC}.py,")
+    )
+
+
+def fastrtc_host(path: Sequence[str] | None = None) -> PackageMetadata | None:
+    """The distribution that provides the ``fastrtc`` import package: fastrtc or a fork.
+
+    The first distribution on ``path`` (default ``sys.path``, the order imports
+    follow) whose files hold the top-level ``fastrtc`` package, as
+    ``importlib.metadata.packages_distributions()`` maps it; else the ``fastrtc``
+    distribution itself (an editable install lists no package files); None when
+    neither is installed.
+    """
+    import sys
+    from importlib import metadata
+
+    fallback = None
+    for dist in metadata.distributions(path=list(sys.path if path is None else path)):
+        if _provides_fastrtc(dist):
+            return read_distribution(dist)
+        name = getattr(dist, "_normalized_name", None) or dist.metadata["Name"]
+        if fallback is None and name and canonicalize(name) == FASTRTC:
+            fallback = dist
+    return read_distribution(fallback) if fallback is not None else None
+
+
+def is_fork(host: PackageMetadata) -> bool:
+    """Whether ``host`` ships the ``fastrtc`` package under another distribution name."""
+    return canonicalize(host.name) != FASTRTC
+
+
+def _declared_fastrtc_version(host: PackageMetadata) -> str | None:
+    """The fastrtc version a fork says it provides (``Provides-Dist: fastrtc (==X)``)."""
+    for line in host.provides_dist:
+        name, _, rest = line.partition("(")
+        if canonicalize(name.strip()) != FASTRTC:
+            continue
+        version = safe_version(rest.rstrip(") ").lstrip("=<>!~ "))
+        if version is not None:
+            return version
+    return None
+
+
+def host_label(host: PackageMetadata | None) -> str | None:
+    """The host as records name it: fastrtc's version (``0.0.34``), a fork's name and
+    version (``fastrtc-compact 0.0.1``), or None when fastrtc is not installed."""
+    if host is None:
+        return None
+    return f"{host.name} {host.version}" if is_fork(host) else host.version
+
+
+def host_provides(host: PackageMetadata, requirement: Requirement) -> tuple[bool, str]:
+    """Whether ``host`` meets a plugin's ``requirement`` on fastrtc, and a note for a fork.
+
+    fastrtc itself, and a requirement naming the fork itself, are checked
+    strictly. A fork that declares ``Provides-Dist: fastrtc (X)`` is checked
+    against X. Otherwise the fork's own version is compared; when it does not
+    fit, it is taken for the fork's own numbering (fastrtc-compact starts at
+    0.0.1), and the requirement is accepted with a note saying so.
+    """
+    spec = requirement.specifier
+    named = canonicalize(requirement.name)
+    label = f"{host.name} {host.version}"
+
+    def fits(version: str) -> bool:
+        try:
+            return spec.contains(version, prereleases=True)
+        except ValueError:
+            return False
+
+    if not is_fork(host) or named == canonicalize(host.name):
+        return fits(host.version), ""
+    declared = _declared_fastrtc_version(host)
+    if declared is not None:
+        return fits(declared), f"{label} provides fastrtc {declared} (its Provides-Dist)"
+    if not spec or fits(host.version):
+        return True, f"fastrtc{spec} is provided by the fork {label}"
+    return True, (
+        f"{label} provides fastrtc under its own version numbers, so fastrtc{spec} "
+        "was accepted without a version check"
+    )
+
+
+def host_extra_command(host: PackageMetadata | None, extra: str, packages: Sequence[str]) -> str:
+    """The install line for fastrtc's ``extra`` on ``host``, which never installs fastrtc
+    over a fork: ``fastrtc[extra]``, the fork's own extra, else ``packages`` by name."""
+    if host is None or not is_fork(host):
+        return install_command(FASTRTC, extra=extra)
+    if canonicalize(extra) in {canonicalize(e) for e in host.provides_extra}:
+        return install_command(host.name, extra=extra)
+    wanted = [p for p in packages if is_project_name(p)]
+    return "pip install " + " ".join(wanted) if wanted else ""
+
+
+def host_extra_requirements(host: PackageMetadata, extras: Iterable[str]) -> list[Requirement]:
+    """The requirements ``host``'s own ``extras`` add here, markers evaluated and dropped
+    (none for an extra it does not declare)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    found = []
+    for line in host.requires_dist:
+        try:
+            wanted = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if wanted.marker is None or wanted.marker.evaluate({"extra": ""}):
+            continue
+        if any(wanted.marker.evaluate({"extra": canonicalize(e)}) for e in extras):
+            wanted.marker = None  # true here for the extra: pip must not skip it
+            found.append(wanted)
+    return found

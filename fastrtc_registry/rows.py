@@ -18,12 +18,20 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._text import clean_text, confusable
 from .errors import PackageMetadataError
 from .names import Kind, canonicalize
-from .packages import fastrtc_requirement, install_command, is_project_name, python_allowed
+from .packages import (
+    fastrtc_requirement,
+    host_provides,
+    install_command,
+    is_fork,
+    is_project_name,
+    python_allowed,
+)
 
 if TYPE_CHECKING:
     from .catalog import Catalog, CatalogEntry, ValidationRecord
     from .discovery import PluginRecord
     from .index.facts import ProjectFacts
+    from .packages import PackageMetadata
 
 __all__ = [
     "SearchResult",
@@ -108,13 +116,16 @@ def check_compatibility(
     *,
     python: str | None = None,
     fastrtc: str | None = None,
+    host: PackageMetadata | None = None,
 ) -> tuple[bool | None, tuple[str, ...]]:
     """Whether a release can run here: its Requires-Python and its fastrtc requirement.
 
     Returns (verdict, reasons). The verdict is None when nothing could be
     checked (no Requires-Python, no fastrtc requirement or fastrtc not
     installed). The fastrtc requirement is :func:`~fastrtc_registry.packages.fastrtc_requirement`'s
-    (the same rule PKG003 applies). Never raises.
+    (the same rule PKG003 applies). ``host`` is the distribution providing
+    fastrtc (a fork too, judged by :func:`~fastrtc_registry.packages.host_provides`);
+    without it, ``fastrtc`` is the installed fastrtc's version. Never raises.
     """
     python = python or platform.python_version()
     reasons: list[str] = []
@@ -128,11 +139,23 @@ def check_compatibility(
             if not allowed:
                 ok = False
                 reasons.append(f"needs Python {requires_python}, this is {python}")
+    if host is not None and not is_fork(host):
+        fastrtc, host = host.version, None  # fastrtc itself: its version, as before
     try:
-        requirement = fastrtc_requirement(requires_dist)
+        requirement = fastrtc_requirement(requires_dist, host=host.name if host else None)
     except PackageMetadataError as exc:
         return None, (*reasons, str(exc))
-    if requirement is not None:
+    if requirement is not None and host is not None:
+        checked = True
+        fits, note = host_provides(host, requirement)
+        if not fits:
+            ok = False
+            note = (
+                f"needs {requirement.name}{requirement.specifier}, "
+                f"{host.name} {host.version} provides fastrtc here"
+            )
+        reasons += [note] if note else []
+    elif requirement is not None:
         if fastrtc is None:
             reasons.append(f"needs fastrtc{requirement.specifier}; fastrtc is not installed")
         else:
@@ -198,10 +221,13 @@ def plugin_rows(
     installed: Mapping[str, str],
     index_url: str | None = None,
     local: Iterable[PluginRecord] = (),
+    host: PackageMetadata | None = None,
 ) -> list[SearchResult]:
     """One row per plugin known to the index facts, the catalog or (``local``) this environment.
 
     ``index_url`` is named in install commands (an index chosen for this tool).
+    ``host`` provides fastrtc here (:func:`~fastrtc_registry.packages.fastrtc_host`);
+    without it, fastrtc's version is read from ``installed``.
     """
     projects = list(projects)
     fastrtc = installed.get("fastrtc")
@@ -232,7 +258,7 @@ def plugin_rows(
         )
         here_version = installed.get(canonicalize(package))
         verdict, reasons = check_compatibility(
-            requires_python, facts.requires_dist if facts else (), fastrtc=fastrtc
+            requires_python, facts.requires_dist if facts else (), fastrtc=fastrtc, host=host
         )
         if here and (facts is None or facts.version in (None, here_version)):
             verdict, reasons = True, ()  # installed, so it installs here

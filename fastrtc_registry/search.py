@@ -24,6 +24,7 @@ from .index.config import IndexLocation, is_offline, resolve_index_url
 from .index.scan import ProgressCallback, ProjectFacts, scan_index
 from .index.simple import MAX_CANDIDATES
 from .names import Kind, canonicalize
+from .packages import fastrtc_host
 from .rows import (
     SearchResult,
     check_compatibility,
@@ -172,9 +173,10 @@ def search(
                 f"the index lists {scan.dropped} more matching names than the "
                 f"{MAX_CANDIDATES} read; they were not checked"
             )
+    host = fastrtc_host() if installed is None else None  # given versions: fastrtc's there
     installed = installed_versions() if installed is None else installed
     explicit = location.url if location is not None and location.explicit else None
-    rows = plugin_rows(projects, catalog, installed=installed, index_url=explicit)
+    rows = plugin_rows(projects, catalog, installed=installed, index_url=explicit, host=host)
     rows = [
         r
         for r in rows

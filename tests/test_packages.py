@@ -12,7 +12,9 @@ from fastrtc_registry.errors import PackageMetadataError
 from fastrtc_registry.packages import (
     MAX_ENTRY_POINTS_BYTES,
     EntryPointSpec,
+    fastrtc_host,
     fastrtc_requirement,
+    is_fork,
     is_project_name,
     is_reference,
     parse_entry_points,
@@ -161,3 +163,37 @@ def test_static_checks_skip_python_files_too_big_to_be_code(tmp_path: Path):
     package = package_from_wheel(wheel)
     assert set(package.sources) == {"fastrtc_x/__init__.py"}
     assert package.metadata == read_metadata(METADATA)
+
+
+def _dist_info(site: Path, name: str, record: str, top_level: str | None = None) -> None:
+    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\nProvides-Extra: vad\n"
+    )
+    (info / "RECORD").write_text(record)
+    if top_level is not None:
+        (info / "top_level.txt").write_text(top_level)
+
+
+def test_the_host_is_whoever_provides_the_fastrtc_package(tmp_path: Path):
+    """A fork first on the path is the host; a same-prefixed package is not; fastrtc is the
+    fallback when nothing lists the package's files (an editable install)."""
+    fork, other, upstream = tmp_path / "fork", tmp_path / "other", tmp_path / "upstream"
+    _dist_info(fork, "fastrtc-compact", "fastrtc/__init__.py,sha256=x,1\n")
+    _dist_info(other, "fastrtc-x", "fastrtc_x/__init__.py,,\nfastrtc_x/fastrtc/a.py,,\n")
+    _dist_info(other, "fastrtc-legacy", "", top_level="fastrtc_legacy\n")
+    _dist_info(upstream, "fastrtc", "__editable__.fastrtc.pth,,\n")
+    host = fastrtc_host([str(other), str(fork), str(upstream)])
+    assert host is not None and (host.name, host.provides_extra) == ("fastrtc-compact", ("vad",))
+    assert is_fork(host)
+    fallback = fastrtc_host([str(other), str(upstream)])
+    assert fallback is not None and fallback.name == "fastrtc" and not is_fork(fallback)
+    assert fastrtc_host([str(other)]) is None
+
+
+def test_this_environments_host_is_fastrtc():
+    host = fastrtc_host()
+    assert (
+        host is not None and host.name == "fastrtc" and host.version == metadata.version("fastrtc")
+    )

@@ -238,7 +238,6 @@ def bench_action(request: Mapping[str, Any]) -> dict[str, Any]:
     """Worker side: build, warm up and measure one plugin (a VAD, else a turn-taking one)."""
     import datetime
     import platform
-    from importlib.metadata import PackageNotFoundError, version
 
     from ..errors import PluginNotFoundError
     from ..loading import find_plugin
@@ -258,10 +257,9 @@ def bench_action(request: Mapping[str, Any]) -> dict[str, Any]:
             record = find_plugin(name, kind)
     except Exception as exc:
         return {"ok": False, "error": _one_line(exc)}
-    try:
-        fastrtc = version("fastrtc")
-    except PackageNotFoundError:
-        fastrtc = ""
+    from ..packages import fastrtc_host, host_label
+
+    fastrtc = host_label(fastrtc_host()) or ""  # a fork by name: fastrtc-compact 0.0.1
     base: dict[str, Any] = {
         "name": record.name,
         "kind": record.kind,

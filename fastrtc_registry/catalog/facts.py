@@ -15,7 +15,6 @@ import datetime as dt
 import platform
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 from .._text import clean_text
@@ -140,10 +139,9 @@ def _today() -> str:
 
 
 def _fastrtc_version() -> str:
-    try:
-        return metadata.version("fastrtc")
-    except metadata.PackageNotFoundError:
-        return "not installed"
+    from ..packages import fastrtc_host, host_label
+
+    return host_label(fastrtc_host()) or "not installed"
 
 
 def unsupported_python_record(plugin: FoundPlugin) -> ValidationRecord:

@@ -20,6 +20,8 @@ from ..names import GROUPS, Kind, canonicalize
 from ..packages import (
     PackageMetadata,
     fastrtc_requirement,
+    host_provides,
+    is_fork,
     is_reference,
     read_distribution,
     read_wheel,
@@ -150,12 +152,17 @@ def find_downloads(sources: Mapping[str, str], reference: str) -> list[str]:
 Check = Callable[[PackageInfo, DeclaredPlugin], tuple[Status, str]]
 
 
-def run_static_checks(package: PackageInfo, plugin: DeclaredPlugin) -> list[CheckResult]:
-    """PKG001-PKG007 for ``plugin`` of ``package``."""
+def run_static_checks(
+    package: PackageInfo, plugin: DeclaredPlugin, *, host: PackageMetadata | None = None
+) -> list[CheckResult]:
+    """PKG001-PKG007 for ``plugin`` of ``package``; ``host`` provides fastrtc where it runs."""
     results = []
     for check_id, check in _CHECKS:
         started = time.perf_counter()
-        status, message = check(package, plugin)
+        if check_id == "PKG003":
+            status, message = _requires_fastrtc(package, plugin, host)
+        else:
+            status, message = check(package, plugin)
         results.append(
             CheckResult(
                 check_id, check_info(check_id).title, status, message, time.perf_counter() - started
@@ -194,14 +201,26 @@ def _reference(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, st
     return "passed", plugin.object
 
 
-def _requires_fastrtc(package: PackageInfo, plugin: DeclaredPlugin) -> tuple[Status, str]:
-    # The same rule as search: a marker counts when true here with no extra.
+def _requires_fastrtc(
+    package: PackageInfo, plugin: DeclaredPlugin, host: PackageMetadata | None = None
+) -> tuple[Status, str]:
+    # The same rule as search: a marker counts when true here with no extra. On a fork
+    # host, a requirement on the fork itself counts as well.
+    fork = host.name if host is not None and is_fork(host) else None
     try:
-        requirement = fastrtc_requirement(package.requires_dist)
+        requirement = fastrtc_requirement(package.requires_dist, host=fork)
     except PackageMetadataError as exc:
         return "failed", f"{exc}; write the fastrtc requirement without a broken marker"
     if requirement is not None:
-        return "passed", str(requirement)
+        if host is None or fork is None:
+            return "passed", str(requirement)
+        provided, note = host_provides(host, requirement)
+        if not provided:
+            return "failed", (
+                f"{package.name} needs {requirement}, but fastrtc here is provided by "
+                f"{host.name} {host.version}; install a release of it that fits"
+            )
+        return "passed", f"{requirement}; {note}" if note else str(requirement)
     return "failed", (
         f'{package.name} does not require fastrtc; add "fastrtc" (with the '
         'versions you tested, e.g. "fastrtc>=0.0.30") to [project] dependencies '

@@ -46,6 +46,8 @@ def install_command(
         return
     if plan.fastrtc:
         out.print(f"fastrtc stays at {plan.fastrtc}.")
+    if plan.host:
+        out.print(f"{escape(plan.host)} provides fastrtc here and stays; fastrtc is not installed.")
     # One line, even on a narrow terminal: it is meant to be copied and pasted.
     out.print("Command: " + escape(plan.shown_command), soft_wrap=True)
     if plan.unreachable:  # pip could not reach it either: stop before asking (exit 3)

@@ -14,13 +14,15 @@ __all__ = ["silero"]
 
 
 def silero(**kwargs: Any) -> PauseDetectionModel:
-    """fastrtc's default Silero VAD; needs ``fastrtc[vad]`` and its weights."""
+    """fastrtc's default Silero VAD; needs ``fastrtc[vad]`` (onnxruntime) and its weights."""
     if kwargs:
         raise TypeError(f"the silero VAD takes no options (got {', '.join(kwargs)})")
     if importlib.util.find_spec("onnxruntime") is None:
-        raise PluginRuntimeError(
-            "the silero VAD needs onnxruntime: run 'pip install \"fastrtc[vad]\"'"
-        )
+        # On a fork (fastrtc-compact), "fastrtc[vad]" would install fastrtc over it.
+        from ..packages import fastrtc_host, host_extra_command
+
+        command = host_extra_command(fastrtc_host(), "vad", ("onnxruntime",))
+        raise PluginRuntimeError(f"the silero VAD needs onnxruntime: run '{command}'")
     from fastrtc.pause_detection import get_silero_model
 
     return get_silero_model()

@@ -34,7 +34,19 @@ class StopWords(ReplyOnStopWords):
     def __init__(
         self, fn: Any, *args: Any, stop_words: Sequence[str] = DEFAULT_STOP_WORDS, **kwargs: Any
     ) -> None:
-        super().__init__(fn, list(stop_words), *args, **kwargs)
+        try:
+            super().__init__(fn, list(stop_words), *args, **kwargs)
+        except ImportError as exc:
+            # fastrtc's own message says "Install fastrtc[stt]", which over a fork
+            # (fastrtc-compact) would install fastrtc on top of it.
+            from ..packages import fastrtc_host, host_extra_command
+
+            command = host_extra_command(
+                fastrtc_host(), "stt", ("fastrtc-moonshine-onnx", "onnxruntime")
+            )
+            raise ImportError(
+                f"stop words need speech-to-text, which is not installed: run '{command}'"
+            ) from exc
         self._args = args
         self._kwargs = kwargs
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.ids import planned_checks
 from ..checks.registry import (
@@ -43,6 +43,9 @@ from .protocol import (
 )
 from .tags import TAGS_VARIABLE, pyproject_tags
 from .worker import WorkerSession, WorkerStopped
+
+if TYPE_CHECKING:
+    from ..packages import PackageMetadata
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -84,6 +87,7 @@ def validate(
             notes=resolved.notes,
             memory=memory,
             pyproject=_read_pyproject(target),
+            host=resolved.host,
         )
     return report.ignoring(ignore)
 
@@ -121,15 +125,18 @@ def validate_packages(
     notes: Iterable[str] = (),
     memory: int | str | None = None,
     pyproject: Mapping[str, Any] | None = None,
+    host: PackageMetadata | None = None,
 ) -> ValidationReport:
     """Run every tier on each (package, plugin); ``python`` is the interpreter with them.
+
+    ``host`` is the distribution providing fastrtc there (fastrtc or a fork), for PKG003.
 
     ``pyproject`` is the project's pyproject.toml, when the target is a project
     directory: its ``[tool.fastrtc-plugins]`` tags reach the checks.
     """
     reports = []
     for package, plugin in plugins:
-        static = run_static_checks(package, plugin) if package is not None else []
+        static = run_static_checks(package, plugin, host=host) if package is not None else []
         dynamic: list[CheckResult] = []
         if plugin.kind is not None and plugin.object is not None:
             dynamic = run_plugin_checks(

@@ -7,6 +7,12 @@ is not already installed goes into a throwaway virtual environment, never the
 user's: the venv sees this interpreter's packages (so fastrtc is there), the
 wheel goes in with ``--no-deps``, and only when its requirements are not all
 met does a full install run. uv is used when present, else venv + pip.
+
+The host is the distribution providing the ``fastrtc`` import package there
+(:func:`~fastrtc_registry.packages.fastrtc_host`): a plugin's ``fastrtc``
+requirement is met by a fork such as fastrtc-compact, and with a fork host only
+the missing requirements themselves are installed, so fastrtc never goes in
+over the fork.
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ import sysconfig
 import tempfile
 import time
 import venv
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..checks.static import (
     DeclaredPlugin,
@@ -32,7 +39,19 @@ from ..checks.static import (
     package_from_wheel,
 )
 from ..errors import PluginNotFoundError, ValidationTargetError
-from ..names import GROUPS, KINDS, canonicalize
+from ..names import GROUPS, KINDS, CanonicalName, canonicalize
+from ..packages import (
+    PackageMetadata,
+    fastrtc_host,
+    host_extra_requirements,
+    host_provides,
+    is_fork,
+)
+
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
+
+    from packaging.requirements import Requirement
 
 __all__ = [
     "ResolvedTarget",
@@ -54,6 +73,8 @@ class ResolvedTarget:
     plugins: tuple[tuple[PackageInfo | None, DeclaredPlugin], ...]
     python: str | None = None  # None: this interpreter
     notes: tuple[str, ...] = ()
+    host: PackageMetadata | None = None
+    """The distribution providing ``fastrtc`` where the plugins are (fastrtc or a fork)."""
 
 
 class _Deadline:
@@ -139,7 +160,7 @@ def _installed(target: str) -> ResolvedTarget:
                     ),
                 )
             )
-        return ResolvedTarget(target, tuple(plugins))
+        return ResolvedTarget(target, tuple(plugins), host=fastrtc_host())
     dist = dists.get(canonicalize(target.partition(":")[2] or target))
     if dist is None:
         raise PluginNotFoundError(
@@ -148,7 +169,9 @@ def _installed(target: str) -> ResolvedTarget:
             name=target,
         )
     package = package_from_distribution(dist)
-    return ResolvedTarget(target, tuple((package, p) for p in package.plugins()))
+    return ResolvedTarget(
+        target, tuple((package, p) for p in package.plugins()), host=fastrtc_host()
+    )
 
 
 def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEADLINE) -> Path:
@@ -214,11 +237,16 @@ def _in_throwaway_env(
     notes = [f"checked {wheel.name} in a throwaway environment"]
     if not _unpack_wheel(wheel, tmp / "venv"):
         _install(python, [str(wheel), "--no-deps"], index_url=None, deadline=deadline)
-    missing = _unmet_requirements(python, package)
+    path = _venv_path(python)
+    host = fastrtc_host(path)
+    missing, host_notes = _unmet_requirements(path, package, host)
+    notes += host_notes
     if missing:
         say(package.name, f"installing its dependencies ({', '.join(missing)})")
+        # Over a fork, the wheel's own resolution would pull fastrtc in: name the rest only.
+        wanted = missing if host is not None and is_fork(host) else [str(wheel)]
         try:
-            _install(python, [str(wheel)], index_url=index_url, deadline=deadline)
+            _install(python, wanted, index_url=index_url, deadline=deadline)
         except ValidationTargetError as exc:
             raise ValidationTargetError(
                 f"{package.name} needs {', '.join(missing)}, which could not be installed: "
@@ -226,7 +254,11 @@ def _in_throwaway_env(
             ) from exc
         notes.append(f"installed its dependencies: {', '.join(missing)}")
     return ResolvedTarget(
-        label, tuple((package, p) for p in package.plugins()), str(python), tuple(notes)
+        label,
+        tuple((package, p) for p in package.plugins()),
+        str(python),
+        tuple(notes),
+        fastrtc_host(path) if missing else host,
     )
 
 
@@ -367,19 +399,27 @@ def _offline() -> bool:
     return is_offline()
 
 
-def _unmet_requirements(python: Path, package: PackageInfo) -> list[str]:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    from ..discovery import installed_distributions
-
+def _venv_path(python: Path) -> list[str]:
     path = json.loads(
         _run(
             [str(python), "-c", "import json, sys; print(json.dumps(sys.path))"],
             "inspecting the virtual environment",
         )
     )
-    dists = installed_distributions([p for p in path if p])
-    missing = []
+    return [p for p in path if p]
+
+
+def _unmet_requirements(
+    path: list[str], package: PackageInfo, host: PackageMetadata | None
+) -> tuple[list[str], list[str]]:
+    """The requirements not met on ``path``, and notes on how the host met fastrtc's."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from ..discovery import installed_distributions
+
+    dists = installed_distributions(path)
+    hosted = {"fastrtc", canonicalize(host.name)} if host is not None else set()
+    missing, notes = [], []
     for line in package.requires_dist:
         try:
             requirement = Requirement(line)
@@ -387,10 +427,22 @@ def _unmet_requirements(python: Path, package: PackageInfo) -> list[str]:
             continue
         if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
             continue
-        dist = dists.get(canonicalize(requirement.name))
-        if dist is None or not requirement.specifier.contains(dist.version, prereleases=True):
+        if host is not None and canonicalize(requirement.name) in hosted:
+            provided, note = host_provides(host, requirement)
+            if provided:
+                notes += [note] if note else []
+                # fastrtc[vad] on a fork: what the fork's own extra asks for.
+                extras = host_extra_requirements(host, requirement.extras) if is_fork(host) else []
+                missing += [str(r) for r in extras if not _met(r, dists)]
+                continue
+        if not _met(requirement, dists):
             missing.append(str(requirement))
-    return missing
+    return missing, notes
+
+
+def _met(requirement: Requirement, dists: Mapping[CanonicalName, Distribution]) -> bool:
+    dist = dists.get(canonicalize(requirement.name))
+    return dist is not None and requirement.specifier.contains(dist.version, prereleases=True)
 
 
 def _download(
