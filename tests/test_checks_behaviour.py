@@ -204,6 +204,22 @@ CAUGHT = [
         "per 0.6 s 48 kHz chunk (real time: 600 ms",
     ),
     (
+        "bad_lazy_load",
+        "fastrtc_bad_lazy_load:BadVAD",
+        "vad",
+        "VAD214",
+        "failed",
+        "ms late; load the weights (or whatever the first call builds) in warmup() or __init__",
+    ),
+    (
+        "bad_leaky",
+        "fastrtc_bad_leaky:BadVAD",
+        "vad",
+        "VAD215",
+        "failed",
+        "per hour of audio on one connection, so a long-running server runs out of memory",
+    ),
+    (
         "bad_never_replies",
         "fastrtc_bad_never_replies:BadPause",
         "turn-taking",
@@ -520,7 +536,12 @@ def test_a_crash_in_warmup_is_reported_once_with_its_input_and_fix(bad_env: Plug
     )
     failed, skipped = _failed_and_skipped(results)
     assert failed == {"IMP105"}
-    assert skipped == {"VAD205": "after IMP105", "VAD209": "after IMP105", "VAD210": "after IMP105"}
+    assert skipped == {
+        "VAD205": "after IMP105",
+        "VAD209": "after IMP105",
+        "VAD210": "after IMP105",
+        "VAD214": "after IMP105",  # no warmup() that returned: no first call after it
+    }
     crash = results["IMP105"]
     assert "vad((24000, float32 array of shape (102400,)), None)" in crash.message
     assert "it is the float32 samples it rejects" in crash.message
