@@ -14,13 +14,14 @@ import statistics
 from collections.abc import Sequence
 
 from .registry import CheckFailed, CheckSkipped, Observations, check
-from .vad import _answered, _each
+from .vad import _VALID, _answered, _each, _same, _valid
 
 __all__ = [
     "FIRST_CALL_FACTOR",
     "FIRST_CALL_FLOOR_S",
     "GROWTH_BOUND_MB",
     "check_first_call",
+    "check_interleaved_streams",
     "check_memory_growth",
     "slope",
 ]
@@ -137,3 +138,51 @@ def check_memory_growth(obs: Observations) -> str:
             "so a long-running server runs out of memory; keep no reference to past chunks"
         )
     return summary
+
+
+@check(
+    "VAD216",
+    "two streams interleaved on one model get the answers each gets alone",
+    kind="vad",
+    needs=("vad.interleaved",),
+    after=_VALID,
+    doc="Two streams of 16 chunks of 0.6 s at 48 kHz: fastrtc's speech, and the same speech "
+    "one chunk later (so the pauses overlap without coinciding). Each is fed alone to a "
+    "freshly built and warmed-up model; then both go to a third one, alternating chunk by "
+    "chunk, as two connections sharing one model do. Every answer on the interleaved "
+    "streams must equal the answer to the same chunk of that stream alone. *Why:* fastrtc "
+    "shares one model instance across every connection; state kept between calls (a "
+    "hangover, a running noise floor, a recurrent state) carries one user's audio into "
+    "another user's answer.",
+    fix="make each `vad()` answer depend on its own audio only: keep no state between "
+    "calls on `self` (reset a recurrent model's state at the start of each call).",
+)
+def check_interleaved_streams(obs: Observations) -> str:
+    """Answers on chunk-interleaved streams equal the answers on each stream alone."""
+    reply = obs.probe("vad.interleaved")
+    calls = reply.calls
+    # A fresh model's build or warmup() that raised ends the probe early.
+    _each([r for r in calls if r.error is not None], lambda record: _answered(obs, record))
+    streams, count = list(reply.facts["streams"]), int(reply.facts["chunks"])
+    if len(calls) != 2 * len(streams) * count:
+        raise ValueError(f"{len(calls)} calls for {len(streams)} streams of {count} chunks")
+    alone = {name: calls[i * count : (i + 1) * count] for i, name in enumerate(streams)}
+    mixed = calls[len(streams) * count :]
+    differed = []
+    for index in range(count):
+        for offset, name in enumerate(streams):
+            own = _valid(obs, alone[name][index])
+            shared = _valid(obs, mixed[index * len(streams) + offset])
+            if not _same(own, shared):
+                differed.append((name, index, own[0], shared[0]))
+    total = len(streams) * count
+    if differed:
+        name, index, own_s, shared_s = differed[0]
+        raise CheckFailed(
+            f"{len(differed)} of {total} answers on {len(streams)} streams interleaved chunk "
+            f"by chunk on one model differed from the answers on each stream alone (first: "
+            f"chunk {index} of stream {name}, {own_s:.3f} s of speech alone, {shared_s:.3f} s "
+            "interleaved); fastrtc shares one model across every connection, so one user's "
+            "audio changed another's answer: keep no state between vad() calls"
+        )
+    return f"{total} answers on {len(streams)} interleaved streams matched each stream alone"

@@ -233,3 +233,49 @@ def _growth(state: State) -> Observed:
         fed_s=fed_s,
         elapsed_s=time.perf_counter() - started,
     )
+
+
+# Chunks per stream for the interleaving probe: 9.6 s of speech with its pauses.
+INTERLEAVED_CHUNKS = 16
+
+
+def _fresh_model(state: State, label: str) -> tuple[list[CallRecord], Any]:
+    """A new model built and warmed up as fastrtc does; the records, and the model or None."""
+    cls = state["object"]
+    built, model = observed_call(f"{getattr(cls, '__qualname__', 'factory')}() for {label}", cls)
+    if built.error is not None:
+        return [built], None
+    warmed, _ = observed_call(f"warmup() of the model for {label}", model.warmup)
+    return ([built, warmed], model) if warmed.error is not None else ([], model)
+
+
+@probe("vad.interleaved")
+def _interleaved(state: State) -> Observed:
+    """Two streams of 0.6 s chunks, each alone on a fresh model, then alternating on one.
+
+    Stream B is stream A one chunk later (a silent chunk first), so the two
+    streams' pauses overlap without coinciding, as two users' do. Each part
+    gets its own freshly built and warmed-up model, so leftover state from
+    earlier probes cannot tell them apart.
+    """
+    speech = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:INTERLEAVED_CHUNKS]
+    streams = {"A": speech, "B": [signals.silence(48000, signals.CHUNK_S), *speech[:-1]]}
+    calls: list[CallRecord] = []
+    for name, chunks in streams.items():
+        failed, model = _fresh_model(state, f"stream {name} alone")
+        if model is None or failed:
+            return _reply(failed)
+        alone = {"built": model}
+        calls += [
+            vad_call(alone, 48000, c, f"chunk {i} of stream {name} alone")
+            for i, c in enumerate(chunks)
+        ]
+    failed, model = _fresh_model(state, "the interleaved streams")
+    if model is None or failed:
+        return _reply(failed)
+    shared = {"built": model}
+    for index in range(len(speech)):
+        for name, chunks in streams.items():
+            label = f"chunk {index} of stream {name} interleaved"
+            calls.append(vad_call(shared, 48000, chunks[index], label))
+    return _reply(calls, streams=list(streams), chunks=len(speech))
