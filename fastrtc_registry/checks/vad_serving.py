@@ -94,7 +94,7 @@ def slope(points: Sequence[tuple[float, float]]) -> float:
     needs=("vad.growth",),
     after=("VAD201",),
     doc="3 minutes of fastrtc's speech recording, looped, in 0.6 s 48 kHz int16 chunks (fewer "
-    "when the calls take more than 6 s in all); the worker's resident memory "
+    "when the calls take more than 4 s in all); the worker's resident memory "
     "(`/proc/self/statm`) is read after each call, and a straight line is fitted to it "
     "after the first sixth of the audio (allocator warm-up). It fails above "
     f"{GROWTH_BOUND_MB:g} MB per minute of audio (keeping every chunk is 5.76 MB/min); the "

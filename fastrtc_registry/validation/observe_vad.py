@@ -58,7 +58,7 @@ FIRST_CALL_REPEATS = 8
 # fitted), and the seconds of calls after which a slow VAD stops being fed.
 GROWTH_MINUTES = 3.0
 GROWTH_WARMUP_SHARE = 1 / 6
-GROWTH_BUDGET_S = 6.0
+GROWTH_BUDGET_S = 4.0
 
 
 @probe("vad.fastrtc_call")
