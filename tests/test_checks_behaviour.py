@@ -204,6 +204,38 @@ CAUGHT = [
         "per 0.6 s 48 kHz chunk (real time: 600 ms",
     ),
     (
+        "bad_lazy_load",
+        "fastrtc_bad_lazy_load:BadVAD",
+        "vad",
+        "VAD214",
+        "failed",
+        "ms late; load the weights (or whatever the first call builds) in warmup() or __init__",
+    ),
+    (
+        "bad_leaky",
+        "fastrtc_bad_leaky:BadVAD",
+        "vad",
+        "VAD215",
+        "failed",
+        "per hour of audio on one connection, so a long-running server runs out of memory",
+    ),
+    (
+        "bad_stateful",
+        "fastrtc_bad_stateful:BadVAD",
+        "vad",
+        "VAD216",
+        "failed",
+        "interleaved chunk by chunk on one model differed from the answers on each stream alone",
+    ),
+    (
+        "bad_class_counter",
+        "fastrtc_bad_class_counter:BadPause",
+        "turn-taking",
+        "TT207",
+        "failed",
+        "alongside another copy, replied at 5.40 s; a fresh handler fed it alone replied at 4.20 s",
+    ),
+    (
         "bad_never_replies",
         "fastrtc_bad_never_replies:BadPause",
         "turn-taking",
@@ -500,7 +532,16 @@ def test_one_root_cause_is_reported_once(bad_env: PluginEnv) -> None:
     )
     assert [r.id for r in results.values() if r.status == "failed"] == ["VAD203"]
     after = {i for i, r in results.items() if r.reason == "after VAD203"}
-    assert after == {"VAD205", "VAD206", "VAD207", "VAD208", "VAD209", "VAD211", "VAD212"}
+    assert after == {
+        "VAD205",
+        "VAD206",
+        "VAD207",
+        "VAD208",
+        "VAD209",
+        "VAD211",
+        "VAD212",
+        "VAD216",
+    }
     assert all(results[i].status == "skipped" for i in after)
     assert results["VAD213"].status == "passed"  # latency does not need valid answers
 
@@ -520,7 +561,13 @@ def test_a_crash_in_warmup_is_reported_once_with_its_input_and_fix(bad_env: Plug
     )
     failed, skipped = _failed_and_skipped(results)
     assert failed == {"IMP105"}
-    assert skipped == {"VAD205": "after IMP105", "VAD209": "after IMP105", "VAD210": "after IMP105"}
+    assert skipped == {
+        "VAD205": "after IMP105",
+        "VAD209": "after IMP105",
+        "VAD210": "after IMP105",
+        "VAD214": "after IMP105",  # no warmup() that returned: no first call after it
+        "VAD216": "after IMP105",  # its fresh models' warmup() raises the same
+    }
     crash = results["IMP105"]
     assert "vad((24000, float32 array of shape (102400,)), None)" in crash.message
     assert "it is the float32 samples it rejects" in crash.message

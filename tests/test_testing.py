@@ -51,7 +51,7 @@ def test_fastrtc_protocol(check):
 """,
     )
     assert proc.returncode == 0, proc.stdout
-    assert "25 passed" in proc.stdout
+    assert "28 passed" in proc.stdout
     assert "test_fastrtc_protocol[energy-VAD213]" in proc.stdout
 
 

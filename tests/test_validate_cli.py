@@ -38,22 +38,22 @@ def test_installed_good_plugin_passes_with_the_design_json(good_env: PluginEnv) 
     assert data["summary"]["needs_network"] == 0
     assert all("reason" in c for c in plugin["checks"])
     assert data["summary"]["failed"] == data["summary"]["errors"] == 0
-    assert len(plugin["checks"]) == 25
+    assert len(plugin["checks"]) == 28
 
 
 def test_default_report_of_a_passing_plugin_is_one_summary_line(good_env: PluginEnv) -> None:
     proc = good_env.run("validate", "webrtc", env={"COLUMNS": "200"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (line,) = proc.stdout.strip().splitlines()
-    assert line.startswith("webrtc: 25 passed in ")
+    assert line.startswith("webrtc: 28 passed in ")
 
 
 def test_verbose_report_lists_every_check(good_env: PluginEnv) -> None:
     proc = good_env.run("validate", "webrtc", "-v", env={"COLUMNS": "200"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "VAD213" in proc.stdout and "p95" in proc.stdout
-    assert sum(" PASSED " in f" {line} " for line in proc.stdout.splitlines()) == 25
-    assert proc.stdout.strip().splitlines()[-1].startswith("webrtc: 25 passed")
+    assert sum(" PASSED " in f" {line} " for line in proc.stdout.splitlines()) == 28
+    assert proc.stdout.strip().splitlines()[-1].startswith("webrtc: 28 passed")
 
 
 def test_default_report_shows_what_to_fix_with_hint_and_anchor(good_env: PluginEnv) -> None:

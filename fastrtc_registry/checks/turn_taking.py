@@ -384,39 +384,47 @@ def check_second_turn(obs: Observations) -> str:
 
 @check(
     "TT207",
-    "copies fed different conversations at once stay independent",
+    "copies fed different conversations at once reply as each would alone",
     kind="turn-taking",
     needs=("tt.concurrent",),
     after=("TT201", *_COPIES),
-    doc="Two `copy()`s of one handler, fed two different speakers frame by frame at the "
-    "same time, as two connections are: each replies once, to its own speaker. *Why:* "
-    "class-level mutable state, or a list or dict handed to the copy, mixes connections.",
-    fix="create buffers, lists and dicts in `__init__` (never as class attributes) and give "
-    "each copy its own.",
+    doc="Two conversations (the second with other words, starting one analysis window "
+    "later, so the pauses overlap but do not coincide) are each fed alone to a fresh "
+    "handler; then two `copy()`s of one handler are fed both at once, frame by frame, as "
+    "two connections are. Each copy must reply at the same times as the fresh handler fed "
+    "its conversation alone. *Why:* class-level mutable state (a pause counter on the "
+    "class), or a list or dict handed to the copy, mixes connections: one user's pause "
+    "or speech moves another user's reply.",
+    fix="create counters, buffers, lists and dicts in `__init__` (never as class "
+    "attributes, never through `type(self)`) and give each copy its own.",
 )
 def check_copies_independent(obs: Observations) -> str:
-    """Each copy replies once, to its own speaker."""
+    """Each copy, fed alongside another, replies when a fresh handler fed alone does."""
     facts = _facts(obs, obs.probe("tt.concurrent"))
     problems = []
     for index, conversation in enumerate(facts["conversations"][:2]):
-        end = float(conversation["utterances"][-1]["end_s"])
-        own = [r for r in facts["replies"] if int(r["handler"]) == index]
-        early = [r for r in own if float(r["at_s"]) + 1e-6 < end]
-        if early:
+        alone = list(facts["alone"][index])
+        together = [r for r in facts["replies"] if int(r["handler"]) == index]
+        if not alone:
+            problems.append(f"a fresh handler fed {_turns(conversation)} alone never replied")
+        elif [round(float(r["at_s"]), 3) for r in together] != [
+            round(float(r["at_s"]), 3) for r in alone
+        ]:
             problems.append(
-                f"copy {index + 1} replied at {_times(early)}, before its own speaker finished "
-                f"({_turns(conversation)})"
+                f"copy {index + 1}, fed {_turns(conversation)} alongside another copy, replied "
+                f"at {_times(together) or 'no time'}; a fresh handler fed it alone replied at "
+                f"{_times(alone)}"
             )
-        elif not own:
-            problems.append(f"copy {index + 1} never replied to {_turns(conversation)}")
-        elif len(own) > 1:
-            problems.append(f"copy {index + 1} replied {len(own)} times ({_times(own)})")
     if problems:
         raise CheckFailed(
             "; ".join(problems) + ": the copies share state (a class attribute, or a list "
             "or dict passed on by copy()), so one connection hears another"
         )
-    return "two copies fed two speakers at once each replied once, to their own speaker"
+    times = "; ".join(_times(list(a)) for a in facts["alone"][:2])
+    return (
+        "two copies fed two conversations at once replied as fresh handlers fed each alone "
+        f"({times})"
+    )
 
 
 @check(

@@ -108,6 +108,7 @@ def _observe(request: ObserveRequest, state: State) -> Reply:
 def _warmup(state: State) -> Observed:
     record, _ = observed_call("warmup()", state["built"].warmup)
     error = record.error
+    state["warmed_up"] = error is None
     shape = error.vad_shape if error is not None else None
     if (
         error is None

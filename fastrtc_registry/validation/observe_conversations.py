@@ -227,26 +227,40 @@ def _rates(state: State) -> Observed:
 
 @probe("tt.concurrent")
 def _concurrent(state: State) -> Observed:
-    """Two copies of one handler, fed different conversations frame by frame at once."""
+    """Two conversations, each fed alone to a fresh handler, then together to two copies.
+
+    The second speaker says other words, one analysis window later, so the two
+    pauses overlap but do not coincide; both conversations last as long.
+    """
     from .conversations import plan
     from .scripted_stt import Conversation, Utterance
 
-    def make(p: dict[str, Any]) -> list[Any]:
-        first = plan(p["trigger"], rate=RATE, window_s=p["window_s"], patience_s=p["patience_s"])
-        later = plan(
-            p["trigger"],
-            rate=RATE,
-            window_s=p["window_s"],
-            patience_s=p["patience_s"],
-            first_turn=1,
+    def body(loop: Any) -> dict[str, Any]:
+        planned = _planned(state)
+        first, later = (
+            plan(
+                planned["trigger"],
+                rate=RATE,
+                window_s=planned["window_s"],
+                patience_s=planned["patience_s"],
+                first_turn=turn,
+            )
+            for turn in (0, 1)
         )
-        # The second speaker starts later, by whole windows, so each turn is heard whole.
-        shift = max(1, round(3.0 / p["window_s"])) * p["window_s"]
+        shift = planned["window_s"]
         moved = tuple(Utterance(round(u.start_s + shift, 3), u.text) for u in later.utterances)
-        total = max(first.total_s, later.total_s + shift)
-        return [Conversation(RATE, total, first.utterances), Conversation(RATE, total, moved)]
+        total = round(max(first.total_s, later.total_s + shift), 3)
+        conversations = [
+            Conversation(RATE, total, first.utterances),
+            Conversation(RATE, total, moved),
+        ]
+        return {
+            **_plan_facts(planned, conversations),
+            "alone": [_conversation(state, [c]) for c in conversations],
+            "replies": _conversation(state, conversations, copies=True),
+        }
 
-    return _scripted(state, make, copies=True)
+    return _guarded(body)
 
 
 @probe("tt.realtime")
