@@ -31,6 +31,7 @@ keep working::
     ├── AudioFileError(ValueError)              replay cannot read the recording it was given
     ├── PortInUseError(OSError)                 try cannot listen on the port it was given
     └── WorkerError(RuntimeError)               the isolated worker process failed
+        └── WorkerStopped                       it timed out, exited or crashed before answering
 
 One warning category sits beside the tree: :class:`PluginCheckWarning`
 (a ``UserWarning``), emitted by the pytest API for checks that warn.
@@ -71,6 +72,7 @@ __all__ = [
     "ValidationTargetError",
     "WheelFormatError",
     "WorkerError",
+    "WorkerStopped",
 ]
 
 
@@ -213,6 +215,10 @@ class AudioFileError(RegistryError, ValueError):
 
 class WorkerError(RegistryError, RuntimeError):
     """The isolated worker process could not be started or did not answer."""
+
+
+class WorkerStopped(WorkerError):
+    """The worker timed out, exited or crashed before answering; the message says which."""
 
 
 class PluginCheckWarning(UserWarning):

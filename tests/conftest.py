@@ -100,6 +100,44 @@ def hiding_pythonpath(tmp_path: Path, *modules: str) -> str:
     return str(where)
 
 
+def terminal_output(
+    argv: list[str], env: dict[str, str], *, columns: int = 80, stderr_too: bool = False
+) -> bytes:
+    """What ``argv`` writes to a pseudo-terminal ``columns`` wide (exit 0 asserted).
+
+    A terminal folds a long line on the screen but copies it as one; the bytes
+    here are the ones the program wrote.
+    """
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        argv,
+        stdout=follower,
+        stderr=follower if stderr_too else subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": str(columns), **env},
+    )
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the follower side closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, output
+    return output
+
+
+def terminal_lines(argv: list[str], env: dict[str, str], *, columns: int = 80) -> list[str]:
+    """The lines ``argv`` writes on its stdout, a pseudo-terminal ``columns`` wide."""
+    return terminal_output(argv, env, columns=columns).decode().replace("\r\n", "\n").splitlines()
+
+
 def build_wheel(project: Path, outdir: Path) -> Path:
     """Build ``project`` into a wheel in ``outdir`` with its real build backend."""
     outdir.mkdir(parents=True, exist_ok=True)

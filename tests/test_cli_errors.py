@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import _index_fixtures
 import pytest
-from conftest import PluginEnv
+from conftest import PluginEnv, terminal_output
 
 from fastrtc_registry.cli import main
 
@@ -280,24 +279,8 @@ def test_a_bad_configured_index_does_not_matter_offline(
 
 def _in_a_terminal(*args: str, env: dict[str, str]) -> bytes:
     """What ``fastrtc-plugins ARGS`` writes to a pseudo-terminal."""
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fastrtc_registry", *args],
-        stdout=follower, stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-    )  # fmt: skip
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the follower side closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    assert proc.wait(timeout=120) == 0, output
-    return output
+    argv = [sys.executable, "-m", "fastrtc_registry", *args]
+    return terminal_output(argv, {"PYTHONPATH": str(ROOT), **env}, stderr_too=True)
 
 
 def test_no_color_means_no_escapes_at_all(monkeypatch: pytest.MonkeyPatch) -> None:

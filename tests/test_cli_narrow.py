@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import terminal_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = "http://127.0.0.1:9/simple/"  # never contacted: every run is offline
@@ -30,29 +31,7 @@ def in_a_terminal(*args: str, columns: int = 60) -> list[str]:
 
 
 def _terminal_lines(argv: list[str], columns: int) -> list[str]:
-    """The lines ``argv`` writes on its stdout, a pseudo-terminal ``columns`` wide.
-
-    A terminal folds a long line on the screen but copies it as one; the lines
-    here are the ones the program wrote.
-    """
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        argv, stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-        env={**os.environ, **ENV, "COLUMNS": str(columns)},
-    )  # fmt: skip
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the follower side closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    assert proc.wait(timeout=120) == 0, output
-    return output.decode().replace("\r\n", "\n").splitlines()
+    return terminal_lines(argv, ENV, columns=columns)
 
 
 def in_a_pipe(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:

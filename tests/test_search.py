@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 
 import pytest
+from conftest import terminal_lines
 
 from fastrtc_registry.index.cache import IndexCache
 from fastrtc_registry.index.scan import ProjectFacts
@@ -35,25 +35,8 @@ def cli(*args: str, env_columns: int | None = None) -> subprocess.CompletedProce
 
 def in_a_terminal(*args: str, columns: int) -> list[str]:
     """The lines ``fastrtc-plugins ARGS`` writes on its stdout, a terminal ``columns`` wide."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fastrtc_registry", *args],
-        stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the follower side closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    assert proc.wait(timeout=120) == 0, output
-    return output.decode().replace("\r\n", "\n").splitlines()
+    argv = [sys.executable, "-m", "fastrtc_registry", *args]
+    return terminal_lines(argv, {"NO_COLOR": "1"}, columns=columns)
 
 
 def cache_facts(name: str, *eps: tuple[str, str, str], requires: tuple[str, ...] = ()) -> None:

@@ -26,15 +26,13 @@ from ..packages import (
     read_distribution,
     read_wheel,
 )
-from ..validation.download_scan import DOWNLOAD_CALLS, scan_downloads
+from ..validation.download_scan import scan_downloads
 from .ids import check_info
 from .results import CheckResult, Status
 
 __all__ = [
-    "DOWNLOAD_CALLS",
     "DeclaredPlugin",
     "PackageInfo",
-    "find_downloads",
     "package_from_distribution",
     "package_from_wheel",
     "run_static_checks",
@@ -142,11 +140,6 @@ def _sources_on_path(tops: set[str], path: list[str] | None) -> dict[str, str]:
             except (OSError, UnicodeDecodeError, ValueError):
                 continue
     return found
-
-
-def find_downloads(sources: Mapping[str, str], reference: str) -> list[str]:
-    """Network downloads that run when ``reference`` is imported or built: ``file:line call``."""
-    return [d.describe() for d in scan_downloads(sources, reference).at_build]
 
 
 Check = Callable[[PackageInfo, DeclaredPlugin], tuple[Status, str]]

@@ -31,7 +31,6 @@ _STYLES = {
     "skipped": "dim",
 }
 _FORMATS = ("text", "json", "github", "markdown")
-_LABELS = {"failed": "FAILED", "error": "ERROR", "warning": "WARNING", "skipped": "SKIPPED"}
 
 
 @app.command("validate")

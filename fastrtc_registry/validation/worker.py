@@ -24,6 +24,7 @@ import time
 from collections.abc import Mapping
 from typing import TypeVar
 
+from ..errors import WorkerStopped
 from .process import MEMORY_VARIABLE, Supervised, format_size, memory_limit, start
 from .protocol import (
     FailureReply,
@@ -37,10 +38,6 @@ __all__ = ["MAX_REPLY_BYTES", "WorkerSession", "WorkerStopped"]
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 R = TypeVar("R")
-
-
-class WorkerStopped(Exception):
-    """The worker timed out, exited or crashed before answering; the message says which."""
 
 
 class WorkerSession:
