@@ -17,7 +17,8 @@ def test_lists_fixture_plugins_and_builtins(good_env: PluginEnv) -> None:
     found = _names(records)
     assert {
         ("vad", "energy", "entry-point"),
-        ("vad", "webrtc", "entry-point"),
+        ("vad", "webrtc-gmm", "entry-point"),
+        ("vad", "webrtc", "builtin"),
         ("turn-taking", "patient", "entry-point"),
         ("turn-taking", "forgetful", "entry-point"),
         ("vad", "silero", "builtin"),
