@@ -37,7 +37,6 @@ __all__ = [
     "SearchResult",
     "SourceName",
     "check_compatibility",
-    "install_command",
     "installed_versions",
     "plugin_rows",
 ]

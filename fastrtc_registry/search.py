@@ -28,7 +28,6 @@ from .packages import fastrtc_host
 from .rows import (
     SearchResult,
     check_compatibility,
-    install_command,
     installed_versions,
     plugin_rows,
 )
@@ -40,7 +39,6 @@ __all__ = [
     "SearchReport",
     "SearchResult",
     "check_compatibility",
-    "install_command",
     "installed_versions",
     "load_catalog_for",
     "locate_index",
