@@ -1,6 +1,6 @@
 """``info``: everything known about one plugin or package, from the catalog, the index and here.
 
-A small query over :func:`fastrtc_registry.rows.plugin_rows`: the candidate
+A small query over :func:`fastrtc_registry.search_rows.plugin_rows`: the candidate
 packages' index pages are read directly (the whole index is scanned only
 when nothing points at a package), and plugins installed in this
 environment are found even when neither the catalog nor the index knows them.
@@ -24,8 +24,8 @@ from .index.facts import ProjectFacts
 from .index.scan import ProgressCallback, cached_projects, fetch_projects
 from .names import CanonicalName, canonicalize, close_names, did_you_mean, split_qualified
 from .packages import fastrtc_host, is_project_name
-from .rows import SearchResult, installed_versions, plugin_rows
 from .search import SearchReport, load_catalog_for, locate_index, search
+from .search_rows import SearchResult, installed_versions, plugin_rows
 
 if TYPE_CHECKING:
     from .catalog import Catalog, CatalogEntry

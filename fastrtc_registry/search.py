@@ -7,7 +7,7 @@ with ``declared`` None and its ``error``, and is counted in one warning line.
 Offline, or when the index fails, the answer comes from the catalog and the
 cache and says how old it is. Nothing is installed, built or imported.
 
-Rows come from :func:`fastrtc_registry.rows.plugin_rows`, the public query
+Rows come from :func:`fastrtc_registry.search_rows.plugin_rows`, the public query
 ``info`` also builds on.
 """
 
@@ -25,7 +25,7 @@ from .index.scan import ProgressCallback, ProjectFacts, scan_index
 from .index.simple import MAX_CANDIDATES
 from .names import Kind, canonicalize
 from .packages import fastrtc_host
-from .rows import (
+from .search_rows import (
     SearchResult,
     check_compatibility,
     installed_versions,

@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .checks import DEFAULT_TIMEOUT, CheckResult, PluginReport, ValidationReport
+from .checks import CheckResult, PluginReport, ValidationReport
 from .errors import PluginCheckWarning
 from .names import Kind
 from .packages import is_reference
+from .suite import DEFAULT_TIMEOUT
 
 __all__ = ["CheckCase", "PluginCheckWarning", "check_plugin", "parametrize_with_checks"]
 
@@ -47,12 +48,12 @@ def check_plugin(
     which runs tiers 1 and 2 on an object that is not packaged yet.
     """
     if kind is not None and is_reference(target):
-        from .validation.runner import run_plugin_checks
+        from .suite import run_plugin_checks
 
         checks = run_plugin_checks(target, kind, target, timeout=timeout)
         report = ValidationReport(target, (PluginReport(target, kind, target, tuple(checks)),))
         return report.ignoring(ignore)
-    from .validation.runner import validate
+    from .suite import validate
 
     return validate(target, timeout=timeout, ignore=ignore)
 

@@ -18,8 +18,8 @@ import pytest
 from conftest import PLUGINS, PluginEnv, hiding_pythonpath, make_env
 
 from fastrtc_registry.checks import CHECKS, CheckResult
-from fastrtc_registry.checks.static import DeclaredPlugin
-from fastrtc_registry.validation.runner import run_plugin_checks, validate_packages
+from fastrtc_registry.suite import run_plugin_checks, validate_packages
+from fastrtc_registry.validation.distribution import DeclaredPlugin
 
 BAD = sorted(p.name for p in PLUGINS.iterdir() if p.name.startswith("bad_"))
 CHECK_IDS = sorted(CHECKS)

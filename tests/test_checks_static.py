@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fastrtc_registry.checks.static import package_from_wheel, run_static_checks
+from fastrtc_registry.suite import judge_package
+from fastrtc_registry.validation.distribution import package_from_wheel
 
 BROKEN = [
     ("bad_no_entry_points", "PKG001", "failed", "it declares fastrtc.vads"),
@@ -22,7 +23,7 @@ BROKEN = [
 def _results(wheel: Path) -> dict[str, tuple[str, str]]:
     package = package_from_wheel(wheel)
     (plugin,) = package.plugins()
-    return {r.id: (r.status, r.message) for r in run_static_checks(package, plugin)}
+    return {r.id: (r.status, r.message) for r in judge_package(package, plugin)}
 
 
 @pytest.mark.parametrize(

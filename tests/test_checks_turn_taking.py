@@ -11,8 +11,8 @@ import pytest
 from conftest import PluginEnv, make_env
 
 from fastrtc_registry.checks import CheckResult
-from fastrtc_registry.checks.registry import Observations
-from fastrtc_registry.validation.runner import judge_plugin, run_plugin_checks
+from fastrtc_registry.checks.base import Observations
+from fastrtc_registry.suite import judge_plugin, run_plugin_checks
 from fastrtc_registry.validation.worker import WorkerSession
 
 FIXTURES = (
@@ -146,7 +146,7 @@ def test_a_download_in_a_helper_is_needs_network_with_the_address(tt_env: Plugin
 def test_tags_from_pyproject_reach_the_worker_and_the_checks() -> None:
     from conftest import PLUGINS
 
-    from fastrtc_registry.validation.runner import validate
+    from fastrtc_registry.suite import validate
 
     report = validate(str(PLUGINS / "tt_pyproject_tags"), timeout=240)
     (plugin,) = report.plugins
@@ -164,7 +164,7 @@ def test_pyproject_tags_are_read_from_a_home_relative_project(
 
     from conftest import PLUGINS
 
-    from fastrtc_registry.validation.runner import validate
+    from fastrtc_registry.suite import validate
 
     shutil.copytree(PLUGINS / "tt_pyproject_tags", tmp_path / "proj")
     monkeypatch.setenv("HOME", str(tmp_path))

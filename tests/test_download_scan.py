@@ -150,7 +150,8 @@ def test_recursion_and_unparsable_sources_end() -> None:
 
 
 def test_the_net_fixture_is_caught_by_the_static_check() -> None:
-    from fastrtc_registry.checks.static import DeclaredPlugin, PackageInfo, run_static_checks
+    from fastrtc_registry.suite import judge_package
+    from fastrtc_registry.validation.distribution import DeclaredPlugin, PackageInfo
 
     root = PLUGINS / "net_helper_download"
     files = {
@@ -164,4 +165,4 @@ def test_the_net_fixture_is_caught_by_the_static_check() -> None:
         "HelperDownloadVAD._weights",
         "HelperDownloadVAD._fetch",
     )
-    assert callable(run_static_checks) and DeclaredPlugin and PackageInfo
+    assert callable(judge_package) and DeclaredPlugin and PackageInfo

@@ -20,7 +20,6 @@ from _ci import in_ci
 from _index_fixtures import index_files, pypi_url  # noqa: F401  (fixtures)
 from conftest import PLUGINS, PluginEnv, build_wheel, make_env
 
-from fastrtc_registry.checks.static import DeclaredPlugin, PackageInfo, run_static_checks
 from fastrtc_registry.installer import _requirements_beside
 from fastrtc_registry.packages import (
     PackageMetadata,
@@ -30,7 +29,9 @@ from fastrtc_registry.packages import (
     is_fork,
     read_wheel,
 )
-from fastrtc_registry.rows import check_compatibility
+from fastrtc_registry.search_rows import check_compatibility
+from fastrtc_registry.suite import judge_package
+from fastrtc_registry.validation.distribution import DeclaredPlugin, PackageInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 FORK = "fastrtc-compact==0.0.1"
@@ -298,9 +299,9 @@ def test_compatibility_and_pkg003_on_a_fork(fork: PackageMetadata) -> None:
     assert verdict is False and "fastrtc-compact 0.0.1 provides fastrtc here" in reasons[0]
     package = PackageInfo(PackageMetadata("fastrtc-x", "1", requires_dist=("fastrtc-compact",)))
     plugin = DeclaredPlugin("x", "vad", "x:X", "fastrtc.vad")
-    results = {r.id: r for r in run_static_checks(package, plugin, host=fork)}
+    results = {r.id: r for r in judge_package(package, plugin, host=fork)}
     assert results["PKG003"].status == "passed"
-    assert {r.id: r for r in run_static_checks(package, plugin)}["PKG003"].status == "failed"
+    assert {r.id: r for r in judge_package(package, plugin)}["PKG003"].status == "failed"
 
 
 def test_the_plugins_requirements_beside_the_fork(fork: PackageMetadata) -> None:

@@ -153,7 +153,7 @@ def test_one_module_attr_rule(value: str, ok: bool):
 
 
 def test_static_checks_skip_python_files_too_big_to_be_code(tmp_path: Path):
-    from fastrtc_registry.checks.static import package_from_wheel
+    from fastrtc_registry.validation.distribution import package_from_wheel
 
     wheel = tmp_path / "fastrtc_x-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -18,7 +18,7 @@ from conftest import PluginEnv, make_env
 
 from fastrtc_registry._version import __version__
 from fastrtc_registry.catalog import BenchRecord, ValidationRecord
-from fastrtc_registry.catalog.facts import found_plugins, record_from_report
+from fastrtc_registry.catalog.gather import found_plugins, record_from_report
 from fastrtc_registry.catalog.lint import lint_bytes
 from fastrtc_registry.catalog.merge import (
     ENTRY_FIELDS,

@@ -125,7 +125,7 @@ def test_a_signal_to_validate_kills_the_worker_and_removes_the_venv(
 _FLOOD = """
 import json
 from fastrtc_registry.validation.protocol import LoadReply, LoadRequest
-from fastrtc_registry.validation.runner import run_plugin_checks
+from fastrtc_registry.suite import run_plugin_checks
 from fastrtc_registry.validation.worker import WorkerSession
 
 spec = "fastrtc_hostile_flood:HostileVAD"

@@ -154,7 +154,7 @@ def bench_plugins(
     (``memory`` bytes or a size like ``"3G"``; default the environment's or 3 GiB).
     ``on_done`` hears each result and the seconds its worker took.
     """
-    from ..validation.bench import run_bench
+    from .isolated import run_bench
 
     results = []
     for name in names:

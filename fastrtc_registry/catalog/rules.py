@@ -34,7 +34,7 @@ from .fields import (
     url_problem,
     version_problem,
 )
-from .records import bench_problems, validation_problems
+from .record_rules import bench_problems, validation_problems
 
 __all__ = [
     "FACT_TAGS",

@@ -17,8 +17,8 @@ from pathlib import Path
 from .._atomic import write_text_atomic
 from ..errors import CatalogError
 from ..names import canonicalize
-from .facts import Candidate, installed_candidates, run_benches, run_validations, scan_index
 from .fields import name_problem, package_problem, version_problem
+from .gather import Candidate, installed_candidates, run_benches, run_validations, scan_index
 from .merge import BenchRun, FoundPlugin, ValidationRun, dump_registry, merge_registry
 from .model import decode_document, parse_catalog
 from .rules import SCHEMA_VERSION, SELF_PACKAGE

@@ -10,8 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from .base import CheckSpec
 from .ids import CHECKS
-from .registry import CheckSpec
 
 __all__ = ["render_markdown"]
 

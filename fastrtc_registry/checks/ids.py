@@ -10,8 +10,8 @@ from the same registry (:mod:`.docs`).
 from __future__ import annotations
 
 # Importing the check modules registers their checks, in running order.
-from . import imports, package, turn_taking, vad, vad_serving  # noqa: F401
-from .registry import REGISTRY, CheckSpec
+from . import imports, metadata, turn_taking, vad, vad_serving  # noqa: F401
+from .base import REGISTRY, CheckSpec
 
 __all__ = ["CHECKS", "CheckInfo", "check_info", "planned_checks"]
 

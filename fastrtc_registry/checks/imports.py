@@ -7,8 +7,9 @@ IMP106) run on the class, so they run even when building needs a download.
 
 from __future__ import annotations
 
+from ..validation.probe_facts import CopyFacts
 from ..validation.protocol import CallRecord, ExcInfo, SignatureFact
-from .registry import (
+from .base import (
     CheckError,
     CheckFailed,
     CheckWarning,
@@ -348,9 +349,10 @@ def check_copy_type(obs: Observations) -> str:
     if record.error is not None:
         raise crashed(obs, record)
     qualname = obs.loaded.qualname
-    if not reply.facts.get("same_type"):
+    facts = obs.facts("imp.copy", CopyFacts)
+    if not facts.same_type:
         raise CheckFailed(
-            f"copy() returned a {reply.facts.get('type')}, not a {qualname}; "
+            f"copy() returned a {facts.type}, not a {qualname}; "
             "Stream uses the copy for each connection, so it must be the same class"
         )
     return f"copy() returned a {qualname}"

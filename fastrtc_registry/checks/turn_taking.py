@@ -10,11 +10,26 @@ These checks judge them; plugin code never runs here.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from ..validation.protocol import ObserveReply
-from .imports import crashed, needs_network
-from .registry import (
+from ..validation.probe_facts import (
+    ConcurrentFacts,
+    ConversationFacts,
+    ConversationPlan,
+    CopiesApartFacts,
+    CopySettingsFacts,
+    PlanFacts,
+    ProbeFacts,
+    RatesFacts,
+    RealtimeFacts,
+    ReplyAt,
+    SilentFacts,
+    Tried,
+    TriggerFacts,
+    TriggerPlan,
+)
+from .base import (
     CheckFailed,
     CheckSkipped,
     CheckWarning,
@@ -22,6 +37,7 @@ from .registry import (
     SkipAfter,
     check,
 )
+from .imports import crashed, needs_network
 
 __all__ = [
     "check_copies_independent",
@@ -36,27 +52,20 @@ __all__ = [
     "check_tags",
 ]
 
+F = TypeVar("F", bound=ProbeFacts)
 _AFTER = ("IMP103", "IMP104")
 # Checks that judge copies: a copy() of the wrong class says nothing about the plugin.
 _COPIES = ("IMP106", "IMP107")
 
 
-def __getattr__(name: str) -> Any:
-    # The reference VAD runs plugin-side; importing it here would pull in numpy.
-    if name == "ReferenceVAD":
-        from ..validation.observe_turn_taking import ReferenceVAD
-
-        return ReferenceVAD
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _facts(obs: Observations, reply: ObserveReply) -> dict[str, Any]:
-    for record in reply.calls:
+def _facts(obs: Observations, probe: str, kind: type[F]) -> F:
+    """The typed facts of ``probe``, once a call that raised in it is reported."""
+    for record in obs.probe(probe).calls:
         if record.error is not None:
             if record.error.network:  # e.g. a model fetched on first use: not a failure
                 raise needs_network(record.error, f"calling {record.label}")
             raise crashed(obs, record)
-    return dict(reply.facts)
+    return obs.facts(probe, kind)
 
 
 def _tags(obs: Observations) -> Any:
@@ -64,8 +73,8 @@ def _tags(obs: Observations) -> Any:
     from ..validation.tags import merge_tags, parse_tags
 
     if "parsed" not in obs.tags:
-        facts = _facts(obs, obs.probe("tt.trigger"))
-        raw = merge_tags(obs.tags.get("pyproject", {}), facts["tags"])
+        facts = _facts(obs, "tt.trigger", TriggerFacts)
+        raw = merge_tags(obs.tags.get("pyproject", {}), facts.tags)
         obs.tags["parsed"] = parse_tags(raw, source=f"{_qualname(obs)}.__fastrtc_tags__")
     return obs.tags["parsed"]
 
@@ -84,28 +93,27 @@ def _qualname(obs: Observations) -> str:
     return facts.qualname if facts is not None else obs.spec
 
 
-def _said(trigger: dict[str, Any]) -> str:
-    if trigger["kind"] == "pause":
+def _said(trigger: TriggerPlan) -> str:
+    if trigger.kind == "pause":
         return "a pause"
-    where = "at the end" if trigger["position"] == "end" else "at the start"
-    return f"the keyword {trigger['keyword']!r} {where}"
+    where = "at the end" if trigger.position == "end" else "at the start"
+    return f"the keyword {trigger.keyword!r} {where}"
 
 
-def _turns(conversation: dict[str, Any]) -> str:
+def _turns(conversation: ConversationPlan) -> str:
     return ", ".join(
-        f"{u['text']!r} ({float(u['start_s']):.2f}-{float(u['end_s']):.2f} s)"
-        for u in conversation["utterances"]
+        f"{u.text!r} ({u.start_s:.2f}-{u.end_s:.2f} s)" for u in conversation.utterances
     )
 
 
-def _times(replies: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{float(r['at_s']):.2f} s" for r in replies)
+def _times(replies: Sequence[ReplyAt]) -> str:
+    return ", ".join(f"{r.at_s:.2f} s" for r in replies)
 
 
-def _chosen(obs: Observations) -> dict[str, Any] | None:
+def _chosen(obs: Observations) -> Tried | None:
     """The conversation that got a reply while ``tt.trigger`` sought the trigger."""
-    facts = _facts(obs, obs.probe("tt.trigger"))
-    return next((t for t in facts["tried"] if t["replies"]), None)
+    facts = _facts(obs, "tt.trigger", TriggerFacts)
+    return next((t for t in facts.tried if t.replies), None)
 
 
 @check(
@@ -129,8 +137,8 @@ def check_tags(obs: Observations) -> str:
         tags = _tags(obs)
     except InvalidTagsError as exc:
         raise CheckFailed(str(exc)) from exc
-    facts = _facts(obs, obs.probe("tt.trigger"))
-    stt = " and uses fastrtc's speech-to-text" if facts["stt_requested"] else ""
+    facts = _facts(obs, "tt.trigger", TriggerFacts)
+    stt = " and uses fastrtc's speech-to-text" if facts.stt_requested else ""
     if tags.declared:
         network = "; declares it needs the network to build" if tags.needs_network else ""
         return f"declared: turns end on {tags.describe()}{stt}{network}"
@@ -155,42 +163,41 @@ def check_tags(obs: Observations) -> str:
 )
 def check_replies_once(obs: Observations) -> str:
     """One reply, after the turn ended."""
-    facts = _facts(obs, obs.probe("tt.trigger"))
+    facts = _facts(obs, "tt.trigger", TriggerFacts)
     chosen = _chosen(obs)
     if chosen is None:
-        tried = facts["tried"]
-        if len(tried) == 1 and tried[0]["trigger"]["kind"] == "pause":
-            conversation = tried[0]["conversation"]
-            last = conversation["utterances"][-1]
-            quiet = float(conversation["total_s"]) - float(last["end_s"])
+        tried = facts.tried
+        if len(tried) == 1 and tried[0].trigger.kind == "pause":
+            conversation = tried[0].conversation
+            quiet = conversation.total_s - conversation.utterances[-1].end_s
             raise CheckFailed(
                 f"never replied: speech {_turns(conversation)} then {quiet:.1f} s of silence "
                 "(48 kHz frames) gave no call to the reply function; determine_pause must "
                 "return True once the speaker has paused"
             )
-        said = "; ".join(f"{_said(t['trigger'])}: {_turns(t['conversation'])}" for t in tried)
+        said = "; ".join(f"{_said(t.trigger)}: {_turns(t.conversation)}" for t in tried)
         raise CheckFailed(
             f"never replied to any turn tried ({said}), each followed by several seconds "
             "of silence; if its turn ends on other words, declare them in "
             "__fastrtc_tags__ (docs/authoring.md, Tags)"
         )
-    replies, conversation = chosen["replies"], chosen["conversation"]
-    end = float(conversation["utterances"][-1]["end_s"])
+    replies, conversation = chosen.replies, chosen.conversation
+    end = conversation.utterances[-1].end_s
     if len(replies) > 1:
         raise CheckFailed(
             f"replied {len(replies)} times ({_times(replies)}) to one turn "
             f"{_turns(conversation)}; expected exactly one reply after the turn ended"
         )
-    at = float(replies[0]["at_s"])
+    at = replies[0].at_s
     if at + 1e-6 < end:
         raise CheckFailed(
             f"replied at {at:.2f} s, before the turn {_turns(conversation)} ended; "
             "expected the reply after the turn ended"
         )
-    trigger = _said(chosen["trigger"])
+    trigger = _said(chosen.trigger)
     if _declared(obs):
         trigger += ", declared"
-    elif chosen["trigger"]["kind"] != "pause":
+    elif chosen.trigger.kind != "pause":
         trigger += ", found by trying"
     return (
         f"replied once at {at:.2f} s, {at - end:.2f} s after {_turns(conversation)} ended "
@@ -209,8 +216,8 @@ def check_replies_once(obs: Observations) -> str:
 )
 def check_no_reply_to_silence(obs: Observations) -> str:
     """No reply when nobody spoke."""
-    facts = _facts(obs, obs.probe("tt.silent"))
-    fired, seconds = facts["fired"], float(facts["audio_s"])
+    facts = _facts(obs, "tt.silent", SilentFacts)
+    fired, seconds = facts.fired, float(facts.audio_s)
     if fired:
         raise CheckFailed(
             f"replied at {float(fired[0]):.2f} s to {seconds:.1f} s of "
@@ -219,23 +226,23 @@ def check_no_reply_to_silence(obs: Observations) -> str:
     return f"no reply to {seconds:.1f} s of silence"
 
 
-def _lost_settings(facts: dict[str, Any]) -> list[str]:
-    original, copied = facts["original"], facts["copy"]
-    varying = set(facts.get("varying", ()))
+def _lost_settings(facts: CopySettingsFacts) -> list[str]:
+    original, copied = facts.original, facts.copy
+    varying = set(facts.varying)
     lost = [
-        f"{name} {want} became {copied[part].get(name, 'missing')}"
+        f"{name} {want} became {getattr(copied, part).get(name, 'missing')}"
         for part in ("settings", "simple")
-        for name, want in original[part].items()
-        if f"{part}.{name}" not in varying and copied[part].get(name) != want
+        for name, want in getattr(original, part).items()
+        if f"{part}.{name}" not in varying and getattr(copied, part).get(name) != want
     ]
-    if original["model"] != copied["model"]:
-        lost.append(f"the model {original['model']} became {copied['model']}")
+    if original.model != copied.model:
+        lost.append(f"the model {original.model} became {copied.model}")
     return lost
 
 
-def _built_with(facts: dict[str, Any]) -> str:
+def _built_with(facts: CopySettingsFacts) -> str:
     given = ["algo_options", "model_options", "can_interrupt=False"]
-    given += [f"{name}={value}" for name, value in facts.get("overridden", {}).items()]
+    given += [f"{name}={value}" for name, value in facts.overridden.items()]
     return ", ".join(given)
 
 
@@ -265,11 +272,11 @@ def _built_with(facts: dict[str, Any]) -> str:
 )
 def check_copy_keeps_settings(obs: Observations) -> str:
     """The copy has the same class and the same settings, including overridden defaults."""
-    facts = _facts(obs, obs.probe("tt.copy_settings"))
+    facts = _facts(obs, "tt.copy_settings", CopySettingsFacts)
     qualname = obs.loaded.qualname
-    if not facts["same_type"]:
+    if not facts.same_type:
         raise CheckFailed(
-            f"copy() returned a {facts['type']}, not a {qualname}: "
+            f"copy() returned a {facts.type}, not a {qualname}: "
             "Stream copies the handler for every connection, so the algorithm is lost"
         )
     built = _built_with(facts)
@@ -280,15 +287,15 @@ def check_copy_keeps_settings(obs: Observations) -> str:
             "constructor argument on to the copy"
         )
     notes = []
-    if facts.get("rejected"):
+    if facts.rejected:
         notes.append(
             "left at their defaults, as the constructor rejected the values tried: "
-            + ", ".join(f"{n} ({why})" for n, why in facts["rejected"].items())
+            + ", ".join(f"{n} ({why})" for n, why in facts.rejected.items())
         )
-    if facts.get("not_overridden"):
+    if facts.not_overridden:
         notes.append(
             "not overridden (default not a bool, int, float or str): "
-            + ", ".join(facts["not_overridden"])
+            + ", ".join(facts.not_overridden)
         )
     extra = f"; {'; '.join(notes)}" if notes else ""
     return f"copy() kept {qualname} and its settings (built with {built}){extra}"
@@ -306,22 +313,21 @@ def check_copy_keeps_settings(obs: Observations) -> str:
 )
 def check_copies_share_no_state(obs: Observations) -> str:
     """Feeding one copy leaves another unchanged."""
-    facts = _facts(obs, obs.probe("tt.copies_apart"))
-    before, after = facts["before"], facts["after"]
+    facts = _facts(obs, "tt.copies_apart", CopiesApartFacts)
+    before, after = facts.before, facts.after
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     if changed:
         raise CheckFailed(
             f"feeding audio to one copy changed {', '.join(changed)} of another copy; "
             "each connection gets its own copy, so copies must not share mutable state"
         )
-    if facts["same_state"]:
+    if facts.same_state:
         raise CheckFailed("two copies share one state object; build a fresh AppState per copy")
     return "two copies kept separate state while one was fed speech"
 
 
-def _trigger_of(facts: dict[str, Any]) -> dict[str, Any]:
-    trigger: dict[str, Any] = facts["trigger"]
-    return trigger
+def _trigger_of(facts: PlanFacts) -> TriggerPlan:
+    return facts.trigger
 
 
 @check(
@@ -336,17 +342,17 @@ def _trigger_of(facts: dict[str, Any]) -> dict[str, Any]:
 )
 def check_needs_its_trigger(obs: Observations) -> str:
     """No reply to a turn without the keyword."""
-    facts = _facts(obs, obs.probe("tt.no_trigger"))
+    facts = _facts(obs, "tt.no_trigger", ConversationFacts)
     trigger = _trigger_of(facts)
-    if trigger["kind"] == "pause":
+    if trigger.kind == "pause":
         raise CheckSkipped("not applicable: every turn of a pause-triggered plugin ends on a pause")
-    conversation = facts["conversations"][0]
-    if facts["replies"]:
+    conversation = facts.conversations[0]
+    if facts.replies:
         raise CheckFailed(
-            f"replied at {_times(facts['replies'])} to {_turns(conversation)}, which lacks "
-            f"{_said(trigger)}; a {trigger['keyword']!r}-triggered turn must wait for it"
+            f"replied at {_times(facts.replies)} to {_turns(conversation)}, which lacks "
+            f"{_said(trigger)}; a {trigger.keyword!r}-triggered turn must wait for it"
         )
-    return f"no reply to {_turns(conversation)} (without {trigger['keyword']!r})"
+    return f"no reply to {_turns(conversation)} (without {trigger.keyword!r})"
 
 
 @check(
@@ -362,22 +368,22 @@ def check_needs_its_trigger(obs: Observations) -> str:
 )
 def check_second_turn(obs: Observations) -> str:
     """One reply per turn, each after its turn."""
-    facts = _facts(obs, obs.probe("tt.two_turns"))
-    conversation = facts["conversations"][0]
-    first, second = conversation["utterances"][:2]
-    replies = [float(r["at_s"]) for r in facts["replies"]]
-    after_first = [t for t in replies if float(first["end_s"]) <= t + 1e-6 < float(second["end_s"])]
-    after_second = [t for t in replies if t + 1e-6 >= float(second["end_s"])]
+    facts = _facts(obs, "tt.two_turns", ConversationFacts)
+    conversation = facts.conversations[0]
+    first, second = conversation.utterances[:2]
+    replies = [r.at_s for r in facts.replies]
+    after_first = [t for t in replies if first.end_s <= t + 1e-6 < second.end_s]
+    after_second = [t for t in replies if t + 1e-6 >= second.end_s]
     if len(after_first) == 1 and len(after_second) == 1 and len(replies) == 2:
         return f"replied at {replies[0]:.2f} s and {replies[1]:.2f} s to {_turns(conversation)}"
     if len(after_first) == 1 and not after_second:
         raise CheckFailed(
-            f"replied to the first turn only ({_times(facts['replies'])}) of "
+            f"replied to the first turn only ({_times(facts.replies)}) of "
             f"{_turns(conversation)}; state left from the first turn stops the second: "
             "reset it in reset()"
         )
     raise CheckFailed(
-        f"replied at {_times(facts['replies']) or 'no time'} to {_turns(conversation)}; "
+        f"replied at {_times(facts.replies) or 'no time'} to {_turns(conversation)}; "
         "expected one reply after each turn"
     )
 
@@ -400,16 +406,14 @@ def check_second_turn(obs: Observations) -> str:
 )
 def check_copies_independent(obs: Observations) -> str:
     """Each copy, fed alongside another, replies when a fresh handler fed alone does."""
-    facts = _facts(obs, obs.probe("tt.concurrent"))
+    facts = _facts(obs, "tt.concurrent", ConcurrentFacts)
     problems = []
-    for index, conversation in enumerate(facts["conversations"][:2]):
-        alone = list(facts["alone"][index])
-        together = [r for r in facts["replies"] if int(r["handler"]) == index]
+    for index, conversation in enumerate(facts.conversations[:2]):
+        alone = list(facts.alone[index])
+        together = [r for r in facts.replies if r.handler == index]
         if not alone:
             problems.append(f"a fresh handler fed {_turns(conversation)} alone never replied")
-        elif [round(float(r["at_s"]), 3) for r in together] != [
-            round(float(r["at_s"]), 3) for r in alone
-        ]:
+        elif [round(r.at_s, 3) for r in together] != [round(r.at_s, 3) for r in alone]:
             problems.append(
                 f"copy {index + 1}, fed {_turns(conversation)} alongside another copy, replied "
                 f"at {_times(together) or 'no time'}; a fresh handler fed it alone replied at "
@@ -420,7 +424,7 @@ def check_copies_independent(obs: Observations) -> str:
             "; ".join(problems) + ": the copies share state (a class attribute, or a list "
             "or dict passed on by copy()), so one connection hears another"
         )
-    times = "; ".join(_times(list(a)) for a in facts["alone"][:2])
+    times = "; ".join(_times(list(a)) for a in facts.alone[:2])
     return (
         "two copies fed two conversations at once replied as fresh handlers fed each alone "
         f"({times})"
@@ -442,11 +446,11 @@ def check_copies_independent(obs: Observations) -> str:
 )
 def check_keeps_up(obs: Observations) -> str:
     """Total time below the audio's length; p95 per call reported (a warning above a frame)."""
-    facts = _facts(obs, obs.probe("tt.realtime"))
-    timings = sorted(float(t) for t in facts["timings_s"])
+    facts = _facts(obs, "tt.realtime", RealtimeFacts)
+    timings = sorted(float(t) for t in facts.timings_s)
     if not timings:
         raise CheckFailed("determine_pause was never called while frames were fed")
-    frame, audio = float(facts["frame_s"]), float(facts["audio_s"])
+    frame, audio = float(facts.frame_s), float(facts.audio_s)
     p50 = timings[len(timings) // 2]
     p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
     total = sum(timings)
@@ -478,8 +482,8 @@ def check_keeps_up(obs: Observations) -> str:
 )
 def check_rates(obs: Observations) -> str:
     """A reply at every input rate."""
-    facts = _facts(obs, obs.probe("tt.rates"))
-    by_rate = {int(rate): replies for rate, replies in facts["replies"].items()}
+    facts = _facts(obs, "tt.rates", RatesFacts)
+    by_rate = dict(facts.replies)
     answered = sorted(rate for rate, replies in by_rate.items() if replies)
     silent = sorted(rate for rate, replies in by_rate.items() if not replies)
     if not answered:

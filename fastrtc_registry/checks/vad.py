@@ -13,9 +13,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..validation.probe_facts import ThreadsFacts
 from ..validation.protocol import CallRecord, type_name
+from .base import CheckFailed, Interfered, Observations, SkipAfter, check
 from .imports import crashed
-from .registry import CheckFailed, Observations, SkipAfter, check
 
 __all__ = [
     "answer_problem",
@@ -407,18 +408,21 @@ def check_deterministic(obs: Observations) -> str:
 def check_concurrent_calls(obs: Observations) -> str:
     """Calls from 4 threads at once match the same calls made one at a time."""
     reply = obs.probe("vad.threads")
-    jobs = [int(j) for j in reply.facts["jobs"]]
+    facts = obs.facts("vad.threads", ThreadsFacts)
+    jobs = list(facts.jobs)
+    if len(reply.calls) < len(jobs) or any(not 0 <= j < len(reply.calls) - len(jobs) for j in jobs):
+        raise Interfered(f"{len(reply.calls)} calls do not fit {len(jobs)} threaded jobs")
     expected = [_valid(obs, r) for r in reply.calls[: len(reply.calls) - len(jobs)]]
     got = [_valid(obs, r) for r in reply.calls[len(reply.calls) - len(jobs) :]]
     wrong = [i for i, job in enumerate(jobs) if not _same(got[i], expected[job])]
     if wrong:
         raise CheckFailed(
-            f"{len(wrong)} of {len(jobs)} calls from {reply.facts['threads']} threads differed "
+            f"{len(wrong)} of {len(jobs)} calls from {facts.threads} threads differed "
             "from the same calls made one at a time; fastrtc calls vad() from several threads "
             "on one shared model, so keep no per-call state on self (or use a lock or "
             "threading.local)"
         )
-    return f"{len(jobs)} calls from {reply.facts['threads']} threads matched the sequential answers"
+    return f"{len(jobs)} calls from {facts.threads} threads matched the sequential answers"
 
 
 @check(

@@ -13,7 +13,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from .registry import CheckFailed, CheckSkipped, Observations, check
+from ..validation.probe_facts import FirstCallFacts, GrowthFacts, InterleavedFacts
+from .base import CheckFailed, CheckSkipped, Interfered, Observations, check
 from .vad import _VALID, _answered, _each, _same, _valid
 
 __all__ = [
@@ -55,7 +56,8 @@ _MIN_POINTS = 20  # chunks after the warm-up: 12 s of audio
 def check_first_call(obs: Observations) -> str:
     """The first ``vad()`` after ``warmup()`` is not an order of magnitude slower than the rest."""
     reply = obs.probe("vad.fastrtc_call")
-    if not reply.facts["warmed_up"] or int(reply.facts["calls_before"]):
+    facts = obs.facts("vad.fastrtc_call", FirstCallFacts)
+    if not facts.warmed_up or facts.calls_before:
         raise CheckSkipped("not measured: vad() was called before warmup() had returned")
     first, *repeats = reply.calls
     _each(reply.calls, lambda record: _answered(obs, record))
@@ -110,17 +112,15 @@ def check_memory_growth(obs: Observations) -> str:
     """Resident memory grows by at most GROWTH_BOUND_MB per minute of audio."""
     reply = obs.probe("vad.growth")
     _each(reply.calls, lambda record: _answered(obs, record))
-    warmup = float(reply.facts["warmup_s"])
+    facts = obs.facts("vad.growth", GrowthFacts)
     points = [
-        (float(seconds) / 60, int(rss) / 1e6)
-        for seconds, rss in reply.facts["memory"]
-        if float(seconds) > warmup
+        (seconds / 60, rss / 1e6) for seconds, rss in facts.memory if seconds > facts.warmup_s
     ]
-    if not reply.facts["memory"]:
+    if not facts.memory:
         raise CheckSkipped("not measured: this platform does not report the worker's memory")
     if len(points) < _MIN_POINTS:
         raise CheckSkipped(
-            f"not measured: vad() answered only {len(reply.facts['memory'])} chunks within "
+            f"not measured: vad() answered only {len(facts.memory)} chunks within "
             "the time allowed (it is close to real time); too few to fit"
         )
     per_minute = slope(points)
@@ -128,7 +128,7 @@ def check_memory_growth(obs: Observations) -> str:
     grown = points[-1][1] - points[0][1]
     summary = (
         f"{per_minute:+.3f} MB per minute of audio ({grown:+.1f} MB resident over "
-        f"{minutes:.1f} min of 0.6 s 48 kHz chunks after {warmup:.0f} s of warm-up; "
+        f"{minutes:.1f} min of 0.6 s 48 kHz chunks after {facts.warmup_s:.0f} s of warm-up; "
         f"bound {GROWTH_BOUND_MB:g} MB/min)"
     )
     if per_minute > GROWTH_BOUND_MB:
@@ -163,9 +163,10 @@ def check_interleaved_streams(obs: Observations) -> str:
     calls = reply.calls
     # A fresh model's build or warmup() that raised ends the probe early.
     _each([r for r in calls if r.error is not None], lambda record: _answered(obs, record))
-    streams, count = list(reply.facts["streams"]), int(reply.facts["chunks"])
+    facts = obs.facts("vad.interleaved", InterleavedFacts)
+    streams, count = list(facts.streams), facts.chunks
     if len(calls) != 2 * len(streams) * count:
-        raise ValueError(f"{len(calls)} calls for {len(streams)} streams of {count} chunks")
+        raise Interfered(f"{len(calls)} calls for {len(streams)} streams of {count} chunks")
     alone = {name: calls[i * count : (i + 1) * count] for i, name in enumerate(streams)}
     mixed = calls[len(streams) * count :]
     differed = []

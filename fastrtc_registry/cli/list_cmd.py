@@ -33,7 +33,7 @@ def list_command(
         warn(message)
     records = installed_plugins(kind_of(kind), catalog=catalog)
     if check and records:
-        from ..health import check_plugins
+        from ..import_check import check_plugins
         from ..validation.process import terminate_on_signals
 
         with (

@@ -97,8 +97,8 @@ def validate_command(
     import time
 
     from ..checks import CHECKS
+    from ..suite import validate
     from ..validation.process import terminate_on_signals
-    from ..validation.runner import validate
 
     unknown = [i for i in ignore or () if i.upper() not in CHECKS]
     if unknown:

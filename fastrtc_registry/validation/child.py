@@ -1,8 +1,10 @@
-"""The worker's child side: ``python -m fastrtc_registry.validation.child R W``.
+"""The worker's child side: the loop that ``python -m fastrtc_registry._worker_main R W`` runs.
 
 It limits itself (memory, no network, scripted speech-to-text, death with its
 parent), then serves numbered requests from fd ``R`` until EOF, replying on
-fd ``W``; the parent side is :class:`~.worker.WorkerSession`.
+fd ``W``; the parent side is :class:`~.worker.WorkerSession`. The requests it
+serves itself are the observations (:mod:`.observe`) and ping; the entry
+module adds those of the layers above (bench, replay).
 """
 
 from __future__ import annotations
@@ -10,46 +12,24 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .probes import exc_info
 from .process import MEMORY_VARIABLE
-from .protocol import (
-    BenchReply,
-    BenchRequest,
-    FailureReply,
-    PingReply,
-    ReplayReply,
-    ReplayRequest,
-    Reply,
-    decode_message,
-    encode_message,
-)
+from .protocol import FailureReply, PingReply, Reply, decode_message, encode_message
 
-__all__ = ["main"]
+__all__ = ["Handler", "main"]
 
 Handler = Callable[[Any, dict[str, Any]], Reply]
+"""Serves one request type: ``(request, worker state) -> reply``."""
 
 
-def _bench(request: BenchRequest, state: dict[str, Any]) -> Reply:
-    from ..bench import bench_action
-
-    return BenchReply(bench_action({"name": request.name}))
-
-
-def _replay(request: ReplayRequest, state: dict[str, Any]) -> Reply:
-    from ..replay import replay_action
-
-    return ReplayReply(replay_action({"path": request.path, "pairs": request.pairs}))
-
-
-def _handlers() -> dict[str, Handler]:
+def _handlers(extra: Mapping[str, Handler]) -> dict[str, Handler]:
     from . import observe
 
     table: dict[str, Handler] = dict(observe.HANDLERS)
-    table["bench"] = _bench
-    table["replay"] = _replay
+    table.update(extra)
     table["ping"] = lambda request, state: PingReply()
     return table
 
@@ -99,8 +79,11 @@ def _offline_sandbox() -> None:
     install_scripted_stt()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Child side: serve numbered requests from fd ``R``, replying on fd ``W``, until EOF."""
+def main(argv: list[str] | None = None, handlers: Mapping[str, Handler] | None = None) -> None:
+    """Child side: serve numbered requests from fd ``R``, replying on fd ``W``, until EOF.
+
+    ``handlers`` serve request types beyond the observations, by ``TYPE``.
+    """
     args = sys.argv[1:] if argv is None else argv
     request_fd, reply_fd = int(args[0]), int(args[1])
     for fd in (request_fd, reply_fd):
@@ -109,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     _limit_memory()
     _offline_sandbox()
     sys.stdout = sys.stderr  # print() goes to the capped output, with everything else
-    handlers = _handlers()
+    table = _handlers(handlers or {})
     state: dict[str, Any] = {}
     requests = os.fdopen(request_fd, "rb", buffering=0)
     buffer = b""
@@ -123,14 +106,10 @@ def main(argv: list[str] | None = None) -> None:
         envelope = decode_message(line, replies=False)
         request = envelope.message
         try:
-            reply = handlers[request.TYPE](request, state)
+            reply = table[request.TYPE](request, state)
         except Exception as exc:
             reply = FailureReply(exc_info(exc))
         data = encode_message(envelope.run, envelope.seq, reply, envelope.nonce)
         view = memoryview(data)
         while view:
             view = view[os.write(reply_fd, view) :]
-
-
-if __name__ == "__main__":
-    main()

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .probe_facts import CopyFacts, NoFacts
 from .probes import PROBES, Observed, State, exc_info, observed_call, probe, signature_fact
 from .protocol import (
     BuildReply,
@@ -116,7 +117,7 @@ def _warmup(state: State) -> Observed:
         or not shape
         or math.prod(shape) > _MAX_TWIN
     ):
-        return (record,), {}
+        return (record,), NoFacts()
     # warmup() crashed inside its own vad() call: is it the dtype? The same call with
     # the other dtype fastrtc passes (zeros, as warmups use) says.
     import numpy as np
@@ -126,7 +127,7 @@ def _warmup(state: State) -> Observed:
     other = _OTHER_DTYPE[error.vad_dtype]
     twin = np.zeros(shape, dtype=other)
     label = f"the input of warmup()'s vad() call, as {other}"
-    return (record, vad_call(state, int(error.vad_rate or 16000), twin, label)), {}
+    return (record, vad_call(state, int(error.vad_rate or 16000), twin, label)), NoFacts()
 
 
 _OTHER_DTYPE = {"float32": "int16", "int16": "float32"}
@@ -137,10 +138,9 @@ _MAX_TWIN = 10_000_000  # samples: a larger input is not remade
 def _copy(state: State) -> Observed:
     handler = state["built"]
     record, copied = observed_call("copy()", handler.copy)
-    facts = {}
-    if record.error is None:
-        facts = {"type": type(copied).__qualname__, "same_type": type(copied) is type(handler)}
-    return (record,), facts
+    if record.error is not None:
+        return (record,), None
+    return (record,), CopyFacts(type(copied).__qualname__, type(copied) is type(handler))
 
 
 HANDLERS: dict[str, Callable[[Any, State], Reply]] = {

@@ -17,6 +17,18 @@ import numpy as np
 
 from ..simulate import drive_handlers, running_loop, time_determine_pause
 from .observe_turn_taking import FRAME, RATE, _build, _call, _guarded
+from .probe_facts import (
+    ConcurrentFacts,
+    ConversationFacts,
+    ConversationPlan,
+    RatesFacts,
+    RealtimeFacts,
+    ReplyAt,
+    Tried,
+    TriggerFacts,
+    TriggerPlan,
+    rebuild,
+)
 from .probes import Observed, State, probe
 
 __all__: list[str] = []
@@ -34,7 +46,7 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
 
 def _conversation(
     state: State, conversations: list[Any], *, copies: bool = False
-) -> list[dict[str, Any]]:
+) -> tuple[ReplyAt, ...]:
     """Drive fresh handlers (or copies of one) with ``conversations`` at once; the replies."""
     from .scripted_stt import render, scripted_model
 
@@ -50,7 +62,7 @@ def _conversation(
     rate = conversations[0].rate
     with running_loop() as loop:
         replies = drive_handlers(handlers, audios, rate=rate, call=_call, loop=loop)
-    return [{"at_s": r.at_s, "samples": r.samples, "handler": r.handler} for r in replies]
+    return tuple(ReplyAt(r.at_s, r.samples, r.handler) for r in replies)
 
 
 def _planned(state: State) -> dict[str, Any]:
@@ -77,7 +89,7 @@ def _trigger(state: State) -> Observed:
     from .scripted_stt import scripted_model
     from .tags import InvalidTagsError, Tags, class_tags, environment_tags, merge_tags, parse_tags
 
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> TriggerFacts:
         cls = state["object"]
         raw = _jsonable(class_tags(cls))
         try:
@@ -94,7 +106,7 @@ def _trigger(state: State) -> Observed:
             if isinstance(stop_words, (list, tuple))
             else []
         )
-        tried: list[dict[str, Any]] = []
+        tried: list[Tried] = []
         candidates = triggers_to_try(
             tags, uses_stt=bool(scripted_model().requested), stop_words=stop_words
         )
@@ -102,13 +114,7 @@ def _trigger(state: State) -> Observed:
         for candidate in candidates:
             conversation = plan(candidate, rate=RATE, window_s=window, patience_s=tags.patience_s)
             replies = _conversation(state, [conversation])
-            tried.append(
-                {
-                    "trigger": candidate.as_dict(),
-                    "conversation": conversation.as_dict(),
-                    "replies": replies,
-                }
-            )
+            tried.append(Tried(_trigger_plan(candidate), _conversation_plan(conversation), replies))
             if replies:
                 chosen = candidate
                 break
@@ -125,37 +131,42 @@ def _trigger(state: State) -> Observed:
             "window_s": window,
             "patience_s": tags.patience_s,
             # what the planned trigger got at 48 kHz, for tt.rates
-            "replies": next(
-                (t["replies"] for t in tried if t["trigger"] == planned.as_dict()), None
-            ),
+            "replies": next((t.replies for t in tried if t.trigger == planned.as_dict()), None),
         }
-        return {
-            "tags": raw,
-            "stt_requested": list(dict.fromkeys(scripted_model().requested)),
-            "stop_words": stop_words,
-            "window_s": window,
-            "tried": tried,
-        }
+        return TriggerFacts(
+            tags=raw,
+            stt_requested=tuple(dict.fromkeys(scripted_model().requested)),
+            stop_words=tuple(stop_words),
+            window_s=window,
+            tried=tuple(tried),
+        )
 
     return _guarded(body)
 
 
 def _plan_facts(planned: dict[str, Any], conversations: list[Any]) -> dict[str, Any]:
+    """The fields of :class:`PlanFacts`, for the probes whose facts extend it."""
     return {
-        "trigger": planned["trigger"].as_dict(),
-        "window_s": planned["window_s"],
-        "conversations": [c.as_dict() for c in conversations],
+        "trigger": _trigger_plan(planned["trigger"]),
+        "window_s": float(planned["window_s"]),
+        "conversations": tuple(_conversation_plan(c) for c in conversations),
     }
 
 
+def _trigger_plan(trigger: Any) -> TriggerPlan:
+    return rebuild(TriggerPlan, trigger.as_dict())
+
+
+def _conversation_plan(conversation: Any) -> ConversationPlan:
+    return rebuild(ConversationPlan, conversation.as_dict())
+
+
 def _scripted(state: State, make: Callable[[dict[str, Any]], list[Any]], **kw: Any) -> Observed:
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> ConversationFacts:
         planned = _planned(state)
         conversations = make(planned)
-        return {
-            **_plan_facts(planned, conversations),
-            "replies": _conversation(state, conversations, **kw),
-        }
+        replies = _conversation(state, conversations, **kw)
+        return ConversationFacts(**_plan_facts(planned, conversations), replies=replies)
 
     return _guarded(body)
 
@@ -165,10 +176,10 @@ def _no_trigger(state: State) -> Observed:
     """The same turn without its trigger (no keyword); nothing to feed for a pause trigger."""
     from .conversations import plan
 
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> ConversationFacts:
         planned = _planned(state)
         if planned["trigger"].kind == "pause":
-            return {**_plan_facts(planned, []), "replies": []}
+            return ConversationFacts(**_plan_facts(planned, []), replies=())
         conversation = plan(
             planned["trigger"],
             rate=RATE,
@@ -176,10 +187,8 @@ def _no_trigger(state: State) -> Observed:
             window_s=planned["window_s"],
             patience_s=planned["patience_s"],
         )
-        return {
-            **_plan_facts(planned, [conversation]),
-            "replies": _conversation(state, [conversation]),
-        }
+        replies = _conversation(state, [conversation])
+        return ConversationFacts(**_plan_facts(planned, [conversation]), replies=replies)
 
     return _guarded(body)
 
@@ -204,9 +213,9 @@ def _rates(state: State) -> Observed:
     """The trigger conversation at 16, 24 and 48 kHz input, each to a fresh handler."""
     from .conversations import plan
 
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> RatesFacts:
         planned = _planned(state)
-        by_rate = {}
+        by_rate: dict[int, tuple[ReplyAt, ...]] = {}
         conversations = []
         for rate in (16000, 24000, 48000):
             conversation = plan(
@@ -217,10 +226,8 @@ def _rates(state: State) -> Observed:
             )
             conversations.append(conversation)
             known = planned["replies"] if rate == RATE else None
-            by_rate[str(rate)] = (
-                known if known is not None else _conversation(state, [conversation])
-            )
-        return {**_plan_facts(planned, conversations), "replies": by_rate}
+            by_rate[rate] = known if known is not None else _conversation(state, [conversation])
+        return RatesFacts(**_plan_facts(planned, conversations), replies=by_rate)
 
     return _guarded(body)
 
@@ -235,7 +242,7 @@ def _concurrent(state: State) -> Observed:
     from .conversations import plan
     from .scripted_stt import Conversation, Utterance
 
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> ConcurrentFacts:
         planned = _planned(state)
         first, later = (
             plan(
@@ -254,11 +261,11 @@ def _concurrent(state: State) -> Observed:
             Conversation(RATE, total, first.utterances),
             Conversation(RATE, total, moved),
         ]
-        return {
+        return ConcurrentFacts(
             **_plan_facts(planned, conversations),
-            "alone": [_conversation(state, [c]) for c in conversations],
-            "replies": _conversation(state, conversations, copies=True),
-        }
+            alone=tuple(_conversation(state, [c]) for c in conversations),
+            replies=_conversation(state, conversations, copies=True),
+        )
 
     return _guarded(body)
 
@@ -269,7 +276,7 @@ def _realtime(state: State) -> Observed:
     from .conversations import plan
     from .scripted_stt import render, scripted_model
 
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> RealtimeFacts:
         planned = _planned(state)
         conversation = plan(
             planned["trigger"], rate=RATE, window_s=planned["window_s"], patience_s=1.0
@@ -281,11 +288,11 @@ def _realtime(state: State) -> Observed:
         handler = _build(state, [])
         timings = time_determine_pause(handler)
         drive_handlers([handler], [audio], rate=RATE, call=_call, loop=loop)
-        return {
+        return RealtimeFacts(
             **_plan_facts(planned, [conversation]),
-            "frame_s": FRAME / RATE,
-            "audio_s": len(audio) / RATE,
-            "timings_s": [round(t, 7) for t in timings],
-        }
+            frame_s=FRAME / RATE,
+            audio_s=len(audio) / RATE,
+            timings_s=tuple(round(t, 7) for t in timings),
+        )
 
     return _guarded(body)

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import signals
 from ..simulate import drive_handlers, running_loop
+from . import signals
+from .probe_facts import CopiesApartFacts, CopySettingsFacts, ProbeFacts, Settings, SilentFacts
 from .probes import Observed, State, observed_call, probe
 
 __all__ = [
@@ -120,23 +121,23 @@ def _build(state: State, calls: list[Any], **kwargs: Any) -> Any:
     return _call(label, cls, reply_recorder(calls), model=ReferenceVAD(), **kwargs)
 
 
-def _guarded(body: Callable[[Any], dict[str, Any]]) -> Observed:
+def _guarded(body: Callable[[Any], ProbeFacts]) -> Observed:
     # A call the plugin raised in ends the observation: that call is what is reported.
     try:
         with running_loop() as loop:
             facts = body(loop)
     except _Raised as raised:
-        return (raised.record,), {}
+        return (raised.record,), None
     return (), facts
 
 
 @probe("tt.silent")
 def _silent(state: State) -> Observed:
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> SilentFacts:
         calls: list[Any] = []
         audio = script(speech=False)
         fired = drive(_build(state, calls), audio, calls, loop)
-        return {"fired": fired, "audio_s": len(audio) / RATE}
+        return SilentFacts(tuple(fired), len(audio) / RATE)
 
     return _guarded(body)
 
@@ -185,7 +186,7 @@ def _simple(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def _settings(handler: Any) -> dict[str, Any]:
+def _settings(handler: Any) -> Settings:
     found = {name: fingerprint(getattr(handler, name, None)) for name in SETTINGS}
     simple = {
         name: fingerprint(value)
@@ -195,11 +196,7 @@ def _settings(handler: Any) -> dict[str, Any]:
         and name not in PER_CONNECTION
         and _simple(value)
     }
-    return {
-        "settings": found,
-        "simple": simple,
-        "model": type(getattr(handler, "model", None)).__name__,
-    }
+    return Settings(found, simple, type(getattr(handler, "model", None)).__name__)
 
 
 def overrides(cls: type) -> tuple[dict[str, Any], list[str]]:
@@ -295,7 +292,7 @@ def _build_overridden(
 
 @probe("tt.copy_settings")
 def _copy_settings(state: State) -> Observed:
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> CopySettingsFacts:
         from fastrtc.reply_on_pause import AlgoOptions
 
         def given() -> dict[str, Any]:  # fresh objects for each build
@@ -322,37 +319,37 @@ def _copy_settings(state: State) -> Observed:
         varying = sorted(
             f"{part}.{name}"
             for part in ("settings", "simple")
-            for name in first[part]
-            if first[part][name] != twin[part].get(name)
+            for name in getattr(first, part)
+            if getattr(first, part)[name] != getattr(twin, part).get(name)
         )
-        return {
-            "type": type(copied).__qualname__,
-            "same_type": type(copied) is type(original),
-            "original": first,
-            "copy": _settings(copied),
-            "varying": varying,
-            "overridden": {name: repr(value) for name, value in accepted.items()},
-            "rejected": rejected,
-            "not_overridden": not_overridden,
-        }
+        return CopySettingsFacts(
+            type=type(copied).__qualname__,
+            same_type=type(copied) is type(original),
+            original=first,
+            copy=_settings(copied),
+            varying=tuple(varying),
+            overridden={name: repr(value) for name, value in accepted.items()},
+            rejected=dict(rejected),
+            not_overridden=tuple(not_overridden),
+        )
 
     return _guarded(body)
 
 
 @probe("tt.copies_apart")
 def _copies_apart(state: State) -> Observed:
-    def body(loop: Any) -> dict[str, Any]:
+    def body(loop: Any) -> CopiesApartFacts:
         calls: list[Any] = []
         parent = _build(state, calls)
         first, second = _call("copy()", parent.copy), _call("copy()", parent.copy)
         before = _snapshot(second)
         speech_end = SCRIPT["lead_s"] + SCRIPT["speech_s"]
         drive(first, script()[: int(RATE * speech_end)], calls, loop)
-        return {
-            "before": before,
-            "after": _snapshot(second),
-            "same_state": getattr(first, "state", None) is getattr(second, "state", object()),
-        }
+        return CopiesApartFacts(
+            before=before,
+            after=_snapshot(second),
+            same_state=getattr(first, "state", None) is getattr(second, "state", object()),
+        )
 
     return _guarded(body)
 

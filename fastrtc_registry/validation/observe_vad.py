@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import signals
+from . import signals
+from .probe_facts import (
+    FirstCallFacts,
+    GrowthFacts,
+    InterleavedFacts,
+    NoFacts,
+    ProbeFacts,
+    ThreadsFacts,
+)
 from .probes import Observed, State, observed_call, probe
 from .protocol import CallRecord
 
@@ -48,8 +56,8 @@ def basic_inputs() -> list[tuple[int, np.ndarray, str]]:
     ]
 
 
-def _reply(calls: list[CallRecord], **facts: Any) -> Observed:
-    return tuple(calls), facts
+def _reply(calls: list[CallRecord], facts: ProbeFacts | None = None) -> Observed:
+    return tuple(calls), NoFacts() if facts is None else facts
 
 
 # Calls after the first one on the same chunk: the steady time the first is compared with.
@@ -68,7 +76,7 @@ def _fastrtc_call(state: State) -> Observed:
     The first call is the one the first user's first turn waits on; the repeats
     time the same work once nothing is left to load.
     """
-    facts = {"warmed_up": bool(state.get("warmed_up")), "calls_before": state.get("vad_calls", 0)}
+    facts = FirstCallFacts(bool(state.get("warmed_up")), int(state.get("vad_calls", 0)))
     chunk = signals.chunks_of(np.array(signals.speech(48000)), 48000)[4].copy()
     label = "a 0.6 s 48 kHz int16 (28800,) chunk"
     calls = [vad_call(state, 48000, chunk, label)]
@@ -77,7 +85,7 @@ def _fastrtc_call(state: State) -> Observed:
             vad_call(state, 48000, chunk, f"{label} (again, {i + 1})")
             for i in range(FIRST_CALL_REPEATS)
         ]
-    return _reply(calls, **facts)
+    return _reply(calls, facts)
 
 
 @probe("vad.basic")
@@ -166,7 +174,7 @@ def _threads(state: State) -> Observed:
         threaded = list(
             pool.map(lambda i: vad_call(state, 48000, chunks[i], f"chunk {i} (threaded)"), jobs)
         )
-    return _reply(sequential + threaded, jobs=jobs, threads=4)
+    return _reply(sequential + threaded, ThreadsFacts(tuple(jobs), 4))
 
 
 @probe("vad.latency")
@@ -228,10 +236,12 @@ def _growth(state: State) -> Observed:
     fed_s = len(memory) * signals.CHUNK_S
     return _reply(
         failed,
-        memory=memory,
-        warmup_s=round(fed_s * GROWTH_WARMUP_SHARE, 3),
-        fed_s=fed_s,
-        elapsed_s=time.perf_counter() - started,
+        GrowthFacts(
+            memory=tuple(memory),
+            warmup_s=round(fed_s * GROWTH_WARMUP_SHARE, 3),
+            fed_s=fed_s,
+            elapsed_s=time.perf_counter() - started,
+        ),
     )
 
 
@@ -264,7 +274,7 @@ def _interleaved(state: State) -> Observed:
     for name, chunks in streams.items():
         failed, model = _fresh_model(state, f"stream {name} alone")
         if model is None or failed:
-            return _reply(failed)
+            return tuple(failed), None
         alone = {"built": model}
         calls += [
             vad_call(alone, 48000, c, f"chunk {i} of stream {name} alone")
@@ -272,10 +282,10 @@ def _interleaved(state: State) -> Observed:
         ]
     failed, model = _fresh_model(state, "the interleaved streams")
     if model is None or failed:
-        return _reply(failed)
+        return tuple(failed), None
     shared = {"built": model}
     for index in range(len(speech)):
         for name, chunks in streams.items():
             label = f"chunk {index} of stream {name} interleaved"
             calls.append(vad_call(shared, 48000, chunks[index], label))
-    return _reply(calls, streams=list(streams), chunks=len(speech))
+    return _reply(calls, InterleavedFacts(tuple(streams), len(speech)))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .probe_facts import ProbeFacts
 from .process import MEMORY_VARIABLE, format_size
 from .protocol import CallRecord, ExcInfo, SignatureFact, encode_value
 
@@ -29,8 +30,8 @@ __all__ = [
 ]
 
 State = dict[str, Any]
-Observed = tuple[tuple[CallRecord, ...], dict[str, Any]]
-"""What a probe saw: the plugin calls it made, and facts that are not calls."""
+Observed = tuple[tuple[CallRecord, ...], ProbeFacts | None]
+"""What a probe saw: the plugin calls it made, and its typed facts (None after a raise)."""
 Probe = Callable[[State], Observed]
 PROBES: dict[str, Probe] = {}
 

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
+from .probe_facts import FactsError, ProbeFacts, decode_facts, facts_json
+
 __all__ = [
     "MAX_ITEMS",
     "BenchReply",
@@ -218,6 +220,8 @@ class _Message:
 
 
 def _to_json(value: Any) -> Any:
+    if isinstance(value, ProbeFacts):
+        return facts_json(value)
     if isinstance(value, (ExcInfo, SignatureFact, ObjectFacts, CallRecord)):
         data = {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
         if isinstance(value, CallRecord):
@@ -308,12 +312,15 @@ class BuildReply(_Message):
 
 @dataclass(frozen=True, slots=True)
 class ObserveReply(_Message):
-    """The calls one observation made, plus facts that are not calls."""
+    """The calls one observation made, plus its probe's typed facts (:mod:`.probe_facts`).
+
+    ``facts`` is None when the observation ended with a call that raised.
+    """
 
     TYPE: ClassVar[str] = "observe"
     probe: str
     calls: tuple[CallRecord, ...] = ()
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: ProbeFacts | None = None
     error: ExcInfo | None = None
 
 
@@ -409,8 +416,31 @@ def _build(cls: type[M], body: Mapping[str, Any]) -> M:
     for spec in fields(cls):  # type: ignore[arg-type]
         if spec.name not in body:
             continue
+        if cls is ObserveReply and spec.name == "facts":
+            try:
+                values["facts"] = decode_facts(str(body.get("probe")), body["facts"])
+            except FactsError as exc:
+                raise ProtocolViolation(f"the facts of {body.get('probe')!r}: {exc}") from None
+            continue
         values[spec.name] = _field(cls.__name__, spec.name, body[spec.name])
-    return cls(**values)
+    message = cls(**values)
+    _complete(message)
+    return message
+
+
+def _complete(message: Any) -> None:
+    """A reply that says neither what happened nor what went wrong is forged."""
+    if isinstance(message, LoadReply) and message.error is None and message.facts is None:
+        raise ProtocolViolation("a load reply with neither facts nor an error")
+    if (
+        isinstance(message, ObserveReply)
+        and message.facts is None
+        and message.error is None
+        and not any(c.error is not None for c in message.calls)
+    ):
+        raise ProtocolViolation(
+            f"an observation of {message.probe!r} with neither facts nor a failed call"
+        )
 
 
 def _field(owner: str, name: str, value: Any) -> Any:
@@ -446,6 +476,6 @@ def _field(owner: str, name: str, value: Any) -> Any:
             )
             for c in value
         )
-    if name in ("facts", "answer") and not isinstance(value, dict):
+    if name == "answer" and not isinstance(value, dict):
         raise ProtocolViolation(f"{owner}.{name} is not an object")
     return value

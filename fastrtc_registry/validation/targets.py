@@ -32,12 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..checks.static import (
-    DeclaredPlugin,
-    PackageInfo,
-    package_from_distribution,
-    package_from_wheel,
-)
 from ..errors import PluginNotFoundError, ValidationTargetError
 from ..names import GROUPS, KINDS, CanonicalName, canonicalize
 from ..packages import (
@@ -46,6 +40,12 @@ from ..packages import (
     host_extra_requirements,
     host_provides,
     is_fork,
+)
+from .distribution import (
+    DeclaredPlugin,
+    PackageInfo,
+    package_from_distribution,
+    package_from_wheel,
 )
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The worker: a fresh interpreter that runs plugin code and answers typed requests.
 
 :class:`WorkerSession` starts ``python -m
-fastrtc_registry.validation.child R W`` in its own session (see
+fastrtc_registry._worker_main R W`` in its own session (see
 :mod:`.process`), writes numbered requests to pipe ``R`` and reads the
 replies from pipe ``W``, within one deadline for the whole session. The
 child's stdout and stderr both go to a capped tail: nothing a plugin prints
@@ -66,7 +66,7 @@ class WorkerSession:
         command = [
             python or sys.executable,
             "-m",
-            "fastrtc_registry.validation.child",
+            "fastrtc_registry._worker_main",
             str(request_read),
             str(reply_write),
         ]

@@ -7,18 +7,24 @@ have passed first (``after``), the plugin tags it requires, and its docs
 entry. Ids, running order, skip rules and docs/checks.md all come from here.
 A check returns its pass message or raises one of the outcome exceptions
 below; it never runs plugin code (the worker did that, and sent facts).
+Tier 0 reads the package's metadata, which the runner puts in the
+observations before any check runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 if TYPE_CHECKING:
     # typing.Unpack is 3.11+; annotations are strings here, so 3.10 never evaluates it.
     from typing_extensions import Unpack
 
+    from ..packages import PackageMetadata
+    from ..validation.distribution import DeclaredPlugin, PackageInfo
+
+from ..validation.probe_facts import ProbeFacts
 from ..validation.protocol import BuildReply, LoadReply, ObjectFacts, ObserveReply
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "CheckSpec",
     "CheckWarning",
     "Crashed",
+    "Interfered",
     "NeedsNetwork",
     "Observations",
     "SkipAfter",
@@ -66,6 +73,15 @@ class Crashed(CheckFailed):
         self.key = key
 
 
+class Interfered(CheckFailed):
+    """The observations contradict each other (their calls do not fit their facts).
+
+    Each reply was well-formed on arrival (:mod:`~fastrtc_registry.validation.probe_facts`),
+    so only a check that compares two of them can tell: the runner reports it
+    as interference with the validator.
+    """
+
+
 class CheckWarning(Exception):
     """Worth fixing, but not a protocol violation."""
 
@@ -94,13 +110,24 @@ class NeedsNetwork(Exception):
         self.host = host
 
 
+F = TypeVar("F", bound=ProbeFacts)
+
+
 @dataclass
 class Observations:
-    """What the worker observed of one plugin, gathered as the checks ask for it."""
+    """What is known of one plugin: its package (tier 0), then what the worker observed.
+
+    ``package`` and ``plugin`` are read before anything runs (the ``"package"``
+    need); the worker's replies arrive as the checks ask for them.
+    """
 
     spec: str
-    kind: str
+    kind: str | None
     name: str = ""
+    package: PackageInfo | None = None
+    plugin: DeclaredPlugin | None = None
+    host: PackageMetadata | None = None
+    """The distribution providing fastrtc where the plugin runs (fastrtc or a fork)."""
     load: LoadReply | None = None
     build: BuildReply | None = None
     probes: dict[str, ObserveReply] = field(default_factory=dict)
@@ -110,9 +137,16 @@ class Observations:
 
     def has(self, need: str) -> bool:
         """True once the observation ``need`` has arrived."""
-        if need in ("load", "build"):
+        if need in ("load", "build", "package"):
             return getattr(self, need) is not None
         return need in self.probes
+
+    @property
+    def declared(self) -> tuple[PackageInfo, DeclaredPlugin]:
+        """The package and the plugin it declares, for tier 0."""
+        if self.package is None or self.plugin is None:
+            raise CheckError("the package's metadata was not read")
+        return self.package, self.plugin
 
     @property
     def loaded(self) -> ObjectFacts:
@@ -122,12 +156,23 @@ class Observations:
         ValueError makes the runner report the observations as interfered with.
         """
         if self.load is None or self.load.facts is None:
-            raise ValueError("the load reply carries no facts about the object")
+            raise TypeError("the object's facts were read before IMP101 passed")
         return self.load.facts
 
     def probe(self, name: str) -> ObserveReply:
         """The reply of the worker probe ``name`` (KeyError when it was not gathered)."""
         return self.probes[name]
+
+    def facts(self, name: str, kind: type[F]) -> F:
+        """The typed facts of the probe ``name``, checked against its class on arrival.
+
+        Call it once the probe's failed calls are reported: facts are None
+        only when a call raised. Anything else here is a bug of the check.
+        """
+        facts = self.probe(name).facts
+        if not isinstance(facts, kind):
+            raise TypeError(f"{name} reported {type(facts).__name__}, not {kind.__name__}")
+        return facts
 
 
 Judge = Callable[[Observations], str]

@@ -32,8 +32,8 @@ def check_plugins(
     Every plugin is imported in a fresh interpreter, so one that hangs or
     crashes marks only itself broken.
     """
-    from .checks.registry import Observations
-    from .validation.runner import judge_plugin
+    from .checks.base import Observations
+    from .suite import judge_plugin
     from .validation.worker import WorkerSession, WorkerStopped
 
     wanted = {"IMP101", "IMP102"}

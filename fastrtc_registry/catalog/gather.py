@@ -221,7 +221,7 @@ def run_validations(
     ``only`` restricts the run to those packages. Returns the runs and notes
     on packages that could not be validated here.
     """
-    from ..validation import validate
+    from ..suite import validate
 
     wanted = {canonicalize(p) for p in only}
     runs: list[ValidationRun] = []

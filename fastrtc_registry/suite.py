@@ -1,4 +1,9 @@
-"""Run the suite on a target: tier 0 in this process, tiers 1 and 2 judged from a worker.
+"""Run the suite on a target: every tier's checks judged here, in registry order.
+
+This sits on top of both halves: :mod:`fastrtc_registry.validation` resolves
+the target, reads the package (tier 0's facts) and runs plugin code in a
+worker (tiers 1 and 2), and the pure judges in :mod:`fastrtc_registry.checks`
+give the verdicts.
 
 For each plugin the runner walks the registered checks in order. A check
 whose ``after`` prerequisite did not pass is skipped with ``reason`` ``after
@@ -16,21 +21,22 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..checks.ids import planned_checks
-from ..checks.registry import (
+from .checks.base import (
     CheckError,
     CheckFailed,
     CheckSkipped,
     CheckSpec,
     CheckWarning,
     Crashed,
+    Interfered,
     NeedsNetwork,
     Observations,
     SkipAfter,
 )
-from ..checks.results import CheckResult, PluginReport, Status, ValidationReport
-from ..checks.static import DeclaredPlugin, PackageInfo, run_static_checks
-from .protocol import (
+from .checks.ids import planned_checks
+from .checks.results import CheckResult, PluginReport, Status, ValidationReport
+from .validation.distribution import DeclaredPlugin, PackageInfo
+from .validation.protocol import (
     BuildReply,
     BuildRequest,
     LoadReply,
@@ -41,16 +47,17 @@ from .protocol import (
     PingRequest,
     ProtocolViolation,
 )
-from .tags import TAGS_VARIABLE, pyproject_tags
-from .worker import WorkerSession, WorkerStopped
+from .validation.tags import TAGS_VARIABLE, pyproject_tags
+from .validation.worker import WorkerSession, WorkerStopped
 
 if TYPE_CHECKING:
-    from ..packages import PackageMetadata
+    from .packages import PackageMetadata
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "INTERFERED",
     "Progress",
+    "judge_package",
     "judge_plugin",
     "run_plugin_checks",
     "validate",
@@ -73,7 +80,7 @@ def validate(
 ) -> ValidationReport:
     """Validate ``target``: an installed plugin or package name, a project directory,
     a wheel file, or ``pypi:NAME[==VERSION]``."""
-    from .targets import resolve_target
+    from .validation.targets import resolve_target
 
     with resolve_target(
         target, index_url=index_url, on_progress=on_progress, timeout=timeout
@@ -96,7 +103,7 @@ def _read_pyproject(target: str) -> Mapping[str, Any] | None:
     """A project directory's pyproject.toml, for its ``[tool.fastrtc-plugins]`` tags."""
     from pathlib import Path
 
-    from .targets import PYPI_PREFIX
+    from .validation.targets import PYPI_PREFIX
 
     if target.startswith(PYPI_PREFIX):
         return None
@@ -136,7 +143,9 @@ def validate_packages(
     """
     reports = []
     for package, plugin in plugins:
-        static = run_static_checks(package, plugin, host=host) if package is not None else []
+        static: list[CheckResult] = []
+        if package is not None:
+            static = judge_package(package, plugin, host=host)
         dynamic: list[CheckResult] = []
         if plugin.kind is not None and plugin.object is not None:
             dynamic = run_plugin_checks(
@@ -154,7 +163,7 @@ def validate_packages(
                 name=plugin.name,
                 kind=plugin.kind,
                 object=plugin.object,
-                checks=tuple(_after_static(static) + dynamic),
+                checks=tuple(static + dynamic),
                 package=package.name if package else None,
                 version=package.version if package else None,
             )
@@ -162,16 +171,23 @@ def validate_packages(
     return ValidationReport(label, tuple(reports), tuple(notes))
 
 
-def _after_static(results: list[CheckResult]) -> list[CheckResult]:
-    # Tier 0 is judged in static.py; its skips that name a prerequisite get the reason.
-    from dataclasses import replace
+def judge_package(
+    package: PackageInfo, plugin: DeclaredPlugin, *, host: PackageMetadata | None = None
+) -> list[CheckResult]:
+    """Tier 0 for ``plugin`` of ``package``: metadata and sources, no plugin code runs.
 
-    return [
-        replace(r, reason=f"after {r.message.rpartition('(')[2].rstrip(')')}")
-        if r.status == "skipped" and r.reason is None and r.message.endswith("(PKG001)")
-        else r
-        for r in results
-    ]
+    ``host`` is the distribution providing fastrtc where the plugin runs, for PKG003.
+    """
+    obs = Observations(plugin.object or "", plugin.kind, plugin.name)
+    obs.package, obs.plugin, obs.host = package, plugin, host
+    results: dict[str, CheckResult] = {}
+    for spec in planned_checks(obs.kind, tiers=(0,)):
+        started = time.perf_counter()
+        root = _blocked_by(spec, results)
+        results[spec.id] = (
+            _skip(spec, root, results) if root is not None else _judge(spec, obs, started)
+        )
+    return list(results.values())
 
 
 def run_plugin_checks(
@@ -303,7 +319,7 @@ def _gather(obs: Observations, session: WorkerSession, needs: Iterable[str]) -> 
         if obs.has(need):
             continue
         if need == "load":
-            obs.load = session.request(LoadRequest(obs.spec, obs.kind, obs.name), LoadReply)
+            obs.load = session.request(LoadRequest(obs.spec, obs.kind or "", obs.name), LoadReply)
         elif need == "build":
             obs.build = session.request(BuildRequest(), BuildReply)
         else:
@@ -334,6 +350,8 @@ def _judge(spec: CheckSpec, obs: Observations, started: float) -> CheckResult:
         return _result(spec, "skipped", str(skip), started, f"after {skip.check_id}")
     except NeedsNetwork as skip:
         return _result(spec, "skipped", str(skip), started, "needs-network")
+    except Interfered as exc:
+        return _result(spec, "failed", f"{INTERFERED}: {exc}", started)
     except CheckFailed as exc:
         if isinstance(exc, Crashed):
             obs.crashes.setdefault(exc.key, spec.id)  # later checks meeting it skip after it
@@ -345,12 +363,13 @@ def _judge(spec: CheckSpec, obs: Observations, started: float) -> CheckResult:
         return _result(spec, "skipped", str(exc), started, "not-applicable")
     except CheckError as exc:
         return _result(spec, "error", str(exc), started)
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        # The observation lacked what the check reads: a reply shaped to pass validation.
+    except Exception as exc:
+        # Every reply was checked against its type on arrival: this is a bug of the check.
         return _result(
             spec,
-            "failed",
-            f"{INTERFERED}: its observations were malformed ({type(exc).__name__}: {exc})",
+            "error",
+            f"internal error in {spec.id} ({type(exc).__name__}: {exc}); this is a bug in "
+            "fastrtc-registry, not in the plugin: please report it",
             started,
         )
     return _result(spec, "passed", message, started)

@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .netguard import MODE_VARIABLE
-from .protocol import BenchReply, BenchRequest, ProtocolViolation
-from .worker import WorkerSession, WorkerStopped
+from ..validation.netguard import MODE_VARIABLE
+from ..validation.protocol import BenchReply, BenchRequest, ProtocolViolation
+from ..validation.worker import WorkerSession, WorkerStopped
 
 __all__ = ["run_bench"]
 
