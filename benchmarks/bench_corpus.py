@@ -19,6 +19,7 @@ import numpy as np
 from fastrtc_registry.bench import corpus
 from fastrtc_registry.bench._speech import SEGMENTS_FILE, find_utterances, recording_sha256
 from fastrtc_registry.simulate import fastrtc_speech
+from fastrtc_registry.stream import RATES
 
 
 def write_segments() -> None:
@@ -63,7 +64,7 @@ def describe(rate: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", action="store_true", help="re-find the utterances")
-    parser.add_argument("--rate", type=int, default=48000, choices=corpus.RATES)
+    parser.add_argument("--rate", type=int, default=48000, choices=RATES)
     args = parser.parse_args()
     if args.segments:
         write_segments()

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+from .deadlines import IMPORT_CHECK_TIMEOUT
 from .discovery import PluginRecord
 
 __all__ = ["DEFAULT_TIMEOUT", "check_plugins"]
 
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = IMPORT_CHECK_TIMEOUT
 
 
 def check_plugins(

@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from .audio_file import Recording, read_audio
+from .deadlines import BENCH_TIMEOUT
 from .errors import WorkerError
+from .stream import CHUNK_S, WEBRTC_RATE
 
 __all__ = [
     "DEFAULT_TURN_TAKING",
@@ -52,15 +54,13 @@ __all__ = [
 DEFAULT_VAD = "silero"
 """What ReplyOnPause uses by default; it needs the Hugging Face hub for its weights."""
 DEFAULT_TURN_TAKING = "pause"
-CHUNK_S = 0.6
-"""VAD speech is asked per 0.6 s chunk, as ReplyOnPause asks it."""
 TAIL_S = 3.0
 """Silence appended to the recording, so that a reply to its last words can fire."""
 MERGE_GAP_S = 0.3
 """Speech spans closer than this are one utterance."""
 TOLERANCE_S = 0.3
 """Reply delays within this of each other agree."""
-RATE = 48000
+RATE = WEBRTC_RATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +176,7 @@ def replay(
     *,
     vads: Sequence[str] = (),
     turn_takings: Sequence[str] = (),
-    timeout: float = 300.0,
+    timeout: float = BENCH_TIMEOUT,
     memory: int | str | None = None,
     recording: Recording | None = None,
 ) -> ReplayResult:

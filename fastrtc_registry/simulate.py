@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .stream import WEBRTC_FRAME, WEBRTC_RATE
+
 if TYPE_CHECKING:
     from fastrtc import ReplyOnPause
 
@@ -45,8 +47,6 @@ __all__ = [
     "time_determine_pause",
 ]
 
-WEBRTC_RATE = 48000
-WEBRTC_FRAME = 960
 Caller = Callable[..., Any]
 
 

@@ -35,6 +35,7 @@ from .checks.base import (
 )
 from .checks.ids import planned_checks
 from .checks.results import CheckResult, PluginReport, Status, ValidationReport
+from .deadlines import VALIDATE_TIMEOUT
 from .validation.distribution import DeclaredPlugin, PackageInfo
 from .validation.protocol import (
     BuildReply,
@@ -64,7 +65,7 @@ __all__ = [
     "validate_packages",
 ]
 
-DEFAULT_TIMEOUT = 120.0
+DEFAULT_TIMEOUT = VALIDATE_TIMEOUT
 INTERFERED = "the plugin interfered with the validator"
 Progress = Callable[[str, str], None]  # (plugin name, what is running)
 

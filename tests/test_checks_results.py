@@ -94,13 +94,6 @@ def test_junit_has_one_testcase_per_check() -> None:
     assert root.get("failures") == "1" and root.get("errors") == "1"
 
 
-def test_result_round_trips_through_the_worker_form() -> None:
-    result = CheckResult("IMP101", "entry point imports", "failed", "boom", 0.5)
-    assert CheckResult.from_dict(result.as_dict()) == result
-    fixed = CheckResult("IMP105", "warmup() runs", "failed", "boom", 0.5, fix="accept float32")
-    assert CheckResult.from_dict(fixed.as_dict()) == fixed
-
-
 def test_ids_are_stable_and_prefixed_by_area() -> None:
     for check_id, info in CHECKS.items():
         prefix = {0: "PKG0", 1: "IMP1", 2: ("VAD2", "TT2")}[info.tier]

@@ -29,6 +29,7 @@ from fastrtc_registry.catalog.merge import (
     merge_registry,
 )
 from fastrtc_registry.catalog.update import update_registry
+from fastrtc_registry.checks import CheckResult, PluginReport, ValidationReport
 from fastrtc_registry.index import EntryPointSpec, ProjectFacts
 from fastrtc_registry.names import canonicalize
 
@@ -382,19 +383,30 @@ def test_offline_update_records_a_real_bench_run(tmp_path: Path, update_env: Plu
     assert lint_bytes(path.read_bytes()).problems == ()
 
 
-def test_records_count_the_reports_statuses() -> None:
-    checks = [
-        {"status": "passed"},
-        {"status": "passed"},
-        {"status": "warning"},
-        {"status": "skipped", "reason": "needs-network"},
-        {"status": "skipped", "reason": "after VAD203"},
-    ]
-    record = record_from_report(checks, "1.0")
-    assert (record.passed, record.warnings, record.needs_network, record.skipped) == (2, 1, 1, 1)
+def _report(*results: tuple[str, str | None]) -> PluginReport:
+    checks = tuple(
+        CheckResult(f"VAD2{i:02d}", "a check", status, reason=reason)  # type: ignore[arg-type]
+        for i, (status, reason) in enumerate(results)
+    )
+    return PluginReport("energy", "vad", "m:C", checks)
+
+
+def test_records_count_the_reports_statuses_as_validate_json_does() -> None:
+    report = _report(
+        ("passed", None),
+        ("passed", None),
+        ("warning", None),
+        ("skipped", "needs-network"),
+        ("skipped", "after VAD203"),
+    )
+    record = record_from_report(report, "1.0")
+    assert (record.passed, record.warnings, record.needs_network, record.skipped) == (2, 1, 1, 2)
     assert record.status == "needs-network"
-    assert record_from_report([*checks, {"status": "error"}], "1.0").status == "failed"
-    assert record_from_report([{"status": "bogus"}], "1.0").errors == 1
+    # One rule for the counts: the record's are the summary of validate --json.
+    summary = ValidationReport("t", (report,)).as_dict()["summary"]
+    assert {k: getattr(record, k) for k in summary} == summary
+    failing = _report(*[(r.status, r.reason) for r in report.checks], ("error", None))
+    assert record_from_report(failing, "1.0").status == "failed"
 
 
 def test_merge_never_writes_names_that_fail_pep_508() -> None:

@@ -41,13 +41,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ..simulate import fastrtc_speech, resample
+from ..stream import RATES
 from ._speech import utterances
 
 __all__ = [
-    "CHUNK_S",
     "CORPUS_VERSION",
     "FRAME_S",
-    "RATES",
     "SEED",
     "Clip",
     "Conversation",
@@ -59,9 +58,7 @@ __all__ = [
 
 CORPUS_VERSION = "2"
 SEED = 20260601
-RATES = (16000, 24000, 48000)
 FRAME_S = 0.01
-CHUNK_S = 0.6
 FRAMES_PER_CHUNK = 60
 NOISE_LEVELS_DBFS = {"white": (-60, -45, -30), "pink": (-60, -45, -30), "babble": (-45, -30)}
 SNRS_DB = (20, 10, 0)

@@ -20,14 +20,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .corpus import CHUNK_S, CORPUS_VERSION
+from ..deadlines import BENCH_TIMEOUT
+from ..stream import CHUNK_S, WEBRTC_RATE
+from .corpus import CORPUS_VERSION
 
 if TYPE_CHECKING:
     from ..validation.observe_turn_taking import ReferenceVAD
 
 __all__ = ["BenchResult", "bench_action", "bench_plugins", "catalog_record", "rank"]
 
-RATE = 48000
+RATE = WEBRTC_RATE
 FALSE_SPEECH_GROUPS = ("silence", "noise", "humming", "music")
 
 
@@ -141,7 +143,7 @@ def rank(results: Sequence[BenchResult]) -> list[BenchResult]:
 def bench_plugins(
     names: Sequence[str],
     *,
-    timeout: float = 300.0,
+    timeout: float = BENCH_TIMEOUT,
     python: str | None = None,
     memory: int | str | None = None,
     on_start: Callable[[str], None] | None = None,

@@ -19,8 +19,10 @@ from typing import Any
 
 from .._text import clean_text
 from .._version import __version__
+from ..checks.results import PluginReport, Summary
+from ..deadlines import BENCH_TIMEOUT, VALIDATE_TIMEOUT
 from ..errors import IndexUnreachableError, RegistryError
-from ..names import Kind, canonicalize, kind_for_group
+from ..names import KINDS, Kind, canonicalize, kind_for_group
 from ..packages import python_allowed
 from .merge import BenchRun, FoundPlugin, ValidationRun
 from .model import BenchRecord, ValidationRecord
@@ -158,29 +160,20 @@ def unsupported_python_record(plugin: FoundPlugin) -> ValidationRecord:
     )
 
 
-def record_from_report(checks: Sequence[Mapping[str, Any]], version: str) -> ValidationRecord:
-    """A record counting the checks of one plugin of a real report (its JSON form)."""
-    counts = dict.fromkeys(
-        ("passed", "failed", "warnings", "skipped", "needs_network", "errors"), 0
-    )
-    for check in checks:
-        status = check.get("status")
-        if status == "skipped" and check.get("reason") == "needs-network":
-            counts["needs_network"] += 1
-        elif status == "warning":
-            counts["warnings"] += 1
-        elif status == "error":
-            counts["errors"] += 1
-        elif status in ("passed", "failed", "skipped"):
-            counts[str(status)] += 1
-        else:
-            counts["errors"] += 1  # a status this version does not know is not a pass
-    if counts["failed"] or counts["errors"]:
+def record_from_report(plugin: PluginReport, version: str) -> ValidationRecord:
+    """A record counting the checks of one plugin of a real report.
+
+    The counts are the report's own :class:`~fastrtc_registry.checks.Summary`,
+    the same as ``validate --json`` prints: ``skipped`` counts every skip,
+    ``needs_network`` those of them skipped because the plugin needs the network.
+    """
+    counts = Summary.of(plugin.checks)
+    if counts.failed or counts.errors:
         status = "failed"
-    elif counts["needs_network"]:
+    elif counts.needs_network:
         status = "needs-network"
     else:
-        status = "warning" if counts["warnings"] else "passed"
+        status = "warning" if counts.warnings else "passed"
     return ValidationRecord(
         version=version,
         fastrtc=_fastrtc_version(),
@@ -188,12 +181,12 @@ def record_from_report(checks: Sequence[Mapping[str, Any]], version: str) -> Val
         status=status,
         date=_today(),
         suite=__version__,
-        passed=counts["passed"],
-        failed=counts["failed"],
-        warnings=counts["warnings"],
-        skipped=counts["skipped"],
-        needs_network=counts["needs_network"],
-        errors=counts["errors"],
+        passed=counts.passed,
+        failed=counts.failed,
+        warnings=counts.warnings,
+        skipped=counts.skipped,
+        needs_network=counts.needs_network,
+        errors=counts.errors,
     )
 
 
@@ -212,7 +205,7 @@ def run_validations(
     *,
     index_url: str | None,
     only: Collection[str] = (),
-    timeout: float = 120.0,
+    timeout: float = VALIDATE_TIMEOUT,
     on_progress: Progress | None = None,
 ) -> tuple[list[ValidationRun], list[str]]:
     """Validate each candidate whose recorded validation is not for its version and this suite.
@@ -253,12 +246,11 @@ def run_validations(
         except RegistryError as exc:
             notes.append(f"not validated {plugin.package} {plugin.version}: {exc}")
             continue
-        for checked in report.as_dict()["plugins"]:
-            kind, checks = checked.get("kind"), checked.get("checks") or []
-            if kind is None or not checks:
+        for checked in report.plugins:
+            if checked.kind not in KINDS or not checked.checks:
                 continue
-            record = record_from_report(checks, checked.get("version") or plugin.version)
-            runs.append(ValidationRun(checked["name"], kind, plugin.package, record))
+            record = record_from_report(checked, checked.version or plugin.version)
+            runs.append(ValidationRun(checked.name, checked.kind, plugin.package, record))
     return runs, notes
 
 
@@ -267,7 +259,7 @@ def run_benches(
     current: Mapping[tuple[str, str], Any],
     *,
     only: Collection[str] = (),
-    timeout: float = 300.0,
+    timeout: float = BENCH_TIMEOUT,
     on_progress: Progress | None = None,
 ) -> tuple[list[BenchRun], list[str]]:
     """Benchmark each installed candidate whose bench record is not for its version and corpus.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._atomic import write_text_atomic
+from ..deadlines import BENCH_TIMEOUT, VALIDATE_TIMEOUT
 from ..errors import CatalogError
 from ..names import canonicalize
 from .fields import name_problem, package_problem, version_problem
@@ -53,7 +54,7 @@ def update_registry(
     validate: bool = True,
     validate_only: Collection[str] = (),
     bench: bool = False,
-    timeout: float = 120.0,
+    timeout: float = VALIDATE_TIMEOUT,
     write: bool = True,
     found: Sequence[FoundPlugin] | None = None,
     runs: Sequence[ValidationRun] | None = None,
@@ -108,7 +109,7 @@ def update_registry(
                 _candidates(doc, found, offline=offline),
                 current_bench,
                 only=validate_only,
-                timeout=max(timeout, 300.0),
+                timeout=max(timeout, BENCH_TIMEOUT),
                 on_progress=on_progress,
             )
             notes.extend(bench_notes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -51,20 +51,6 @@ class CheckResult:
             "reason": self.reason,
             "fix": self.fix,
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CheckResult:
-        """Rebuild a result sent back by the worker."""
-        status = str(data.get("status", "error"))
-        return cls(
-            id=str(data["id"]),
-            title=str(data.get("title", "")),
-            status=status if status in STATUSES else "error",
-            message=str(data.get("message", "")),
-            duration_s=float(data.get("duration_s", 0.0)),
-            reason=str(data["reason"]) if data.get("reason") is not None else None,
-            fix=str(data["fix"]) if data.get("fix") is not None else None,
-        )
 
 
 @dataclass(frozen=True, slots=True)

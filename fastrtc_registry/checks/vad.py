@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..stream import CHUNK_S
 from ..validation.probe_facts import ThreadsFacts
 from ..validation.protocol import CallRecord, type_name
 from .base import CheckFailed, Interfered, Observations, SkipAfter, check
@@ -40,7 +41,6 @@ __all__ = [
 _SILENCE_TOLERANCE = 0.05
 # Share of fastrtc's recording a working VAD marks as speech (good ones find ~85%).
 _MIN_SPEECH_SHARE = 0.25
-_CHUNK_S = 0.6
 _VALID = ("VAD201", "VAD202", "VAD203", "VAD204")
 
 
@@ -441,7 +441,7 @@ def check_latency(obs: Observations) -> str:
     _each(records, lambda record: _answered(obs, record))
     times = [r.elapsed_s for r in records]
     p50, p95 = (percentile(times, q) * 1000 for q in (50, 95))
-    budget = _CHUNK_S * 1000
+    budget = CHUNK_S * 1000
     summary = (
         f"p50 {p50:.2f} ms, p95 {p95:.2f} ms per 0.6 s 48 kHz chunk "
         f"(real time: {budget:.0f} ms, {len(times)} chunks)"

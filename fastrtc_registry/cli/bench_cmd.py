@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..deadlines import BENCH_TIMEOUT
 from ._app import JsonOption, app, check_plot_path, console, emit_json, memory_option, write_output
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def bench_command(
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1.0, help="Seconds each plugin may take.")
-    ] = 300.0,
+    ] = BENCH_TIMEOUT,
     memory_limit: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(

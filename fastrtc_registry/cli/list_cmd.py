@@ -9,6 +9,7 @@ import typer
 if TYPE_CHECKING:
     from ..discovery import PluginRecord
 
+from ..deadlines import IMPORT_CHECK_TIMEOUT
 from ._app import JsonOption, KindOption, app, console, emit_json, kind_of, warn
 
 
@@ -21,7 +22,7 @@ def list_command(
     ] = False,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1.0, help="Seconds each --check import may take.")
-    ] = 60.0,
+    ] = IMPORT_CHECK_TIMEOUT,
     as_json: JsonOption = False,
 ) -> None:
     """List installed plugins (without importing them, unless --check)."""

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..deadlines import VALIDATE_TIMEOUT
 from ._app import JsonOption, app, check_index_url, check_output_path, console, emit_json, warn
 
 registry_app = typer.Typer(
@@ -122,7 +123,7 @@ def update_command(
     timeout: Annotated[
         float,
         typer.Option("--timeout", min=1.0, help="Seconds each plugin's checks may take."),
-    ] = 120.0,
+    ] = VALIDATE_TIMEOUT,
     check: Annotated[
         bool,
         typer.Option("--check", help="Write nothing; exit 1 when the file would change."),

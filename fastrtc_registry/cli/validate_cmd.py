@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..deadlines import VALIDATE_TIMEOUT
 from ..errors import PluginNotFoundError
 from ._app import (
     JsonOption,
@@ -72,7 +73,7 @@ def validate_command(
             help="Seconds the build and install of the target, and the checks of each "
             "plugin, may take.",
         ),
-    ] = 120.0,
+    ] = VALIDATE_TIMEOUT,
     memory_limit: Annotated[
         str | None,
         typer.Option(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..simulate import drive_handlers, running_loop, time_determine_pause
+from ..stream import RATES
 from .observe_turn_taking import FRAME, RATE, _build, _call, _guarded
 from .probe_facts import (
     ConcurrentFacts,
@@ -217,7 +218,7 @@ def _rates(state: State) -> Observed:
         planned = _planned(state)
         by_rate: dict[int, tuple[ReplyAt, ...]] = {}
         conversations = []
-        for rate in (16000, 24000, 48000):
+        for rate in RATES:
             conversation = plan(
                 planned["trigger"],
                 rate=rate,

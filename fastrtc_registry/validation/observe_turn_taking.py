@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..simulate import drive_handlers, running_loop
+from ..stream import WEBRTC_FRAME, WEBRTC_RATE
 from . import signals
 from .probe_facts import CopiesApartFacts, CopySettingsFacts, ProbeFacts, Settings, SilentFacts
 from .probes import Observed, State, observed_call, probe
@@ -37,8 +38,7 @@ __all__ = [
     "reply_recorder",
 ]
 
-RATE = 48000
-FRAME = 960  # 20 ms
+RATE, FRAME = WEBRTC_RATE, WEBRTC_FRAME  # 48 kHz in 20 ms frames
 SCRIPT = {"lead_s": 1.0, "speech_s": 2.4, "trail_s": 6.0}
 
 

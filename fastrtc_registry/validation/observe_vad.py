@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..stream import CHUNK_S, RATES
 from . import signals
 from .probe_facts import (
     FirstCallFacts,
@@ -109,7 +110,7 @@ def _dtypes(state: State) -> Observed:
 def _rates(state: State) -> Observed:
     calls = [
         vad_call(state, rate, np.array(signals.speech(rate)), f"{rate} Hz int16 speech")
-        for rate in signals.RATES
+        for rate in RATES
     ]
     return _reply(calls)
 
@@ -118,7 +119,7 @@ def _rates(state: State) -> Observed:
 def _silence(state: State) -> Observed:
     calls = [
         vad_call(state, rate, signals.silence(rate, 5.0), f"5 s of {rate} Hz silence")
-        for rate in signals.RATES
+        for rate in RATES
     ]
     return _reply(calls)
 
@@ -212,7 +213,7 @@ def _growth(state: State) -> Observed:
     resident once the call returned.
     """
     chunks = signals.chunks_of(np.array(signals.speech(48000)), 48000)
-    count = round(GROWTH_MINUTES * 60 / signals.CHUNK_S)
+    count = round(GROWTH_MINUTES * 60 / CHUNK_S)
     model = state["built"]
     memory: list[tuple[float, int]] = []
     failed: list[CallRecord] = []
@@ -230,10 +231,10 @@ def _growth(state: State) -> Observed:
         rss = _resident_bytes()
         if rss is None:
             break
-        memory.append((round((index + 1) * signals.CHUNK_S, 3), rss))
+        memory.append((round((index + 1) * CHUNK_S, 3), rss))
         if time.perf_counter() - started > GROWTH_BUDGET_S:
             break
-    fed_s = len(memory) * signals.CHUNK_S
+    fed_s = len(memory) * CHUNK_S
     return _reply(
         failed,
         GrowthFacts(
@@ -269,7 +270,7 @@ def _interleaved(state: State) -> Observed:
     earlier probes cannot tell them apart.
     """
     speech = signals.chunks_of(np.array(signals.speech(48000)), 48000)[:INTERLEAVED_CHUNKS]
-    streams = {"A": speech, "B": [signals.silence(48000, signals.CHUNK_S), *speech[:-1]]}
+    streams = {"A": speech, "B": [signals.silence(48000, CHUNK_S), *speech[:-1]]}
     calls: list[CallRecord] = []
     for name, chunks in streams.items():
         failed, model = _fresh_model(state, f"stream {name} alone")

@@ -12,10 +12,9 @@ import functools
 import numpy as np
 
 from ..simulate import fastrtc_speech, resample, speech_wav_path
+from ..stream import CHUNK_S
 
 __all__ = [
-    "CHUNK_S",
-    "RATES",
     "chunks_of",
     "noise",
     "silence",
@@ -24,9 +23,6 @@ __all__ = [
     "to_float32",
     "voiced",
 ]
-
-RATES = (16000, 24000, 48000)
-CHUNK_S = 0.6  # what ReplyOnPause hands the VAD per call
 
 
 @functools.lru_cache(maxsize=8)
