@@ -31,14 +31,16 @@ from typing import TYPE_CHECKING
 
 from ._text import clean_text, mask_secrets, mask_url
 from .discovery import PluginRecord, installed_plugins
-from .errors import IncompatiblePluginError, IndexAccessError, InstallError
+from .errors import IncompatiblePluginError, IndexAccessError, InstallError, PackageMetadataError
 from .names import canonicalize, requirement, split_qualified
 from .packages import (
     PackageMetadata,
+    applies_here,
     fastrtc_host,
     host_extra_requirements,
     is_fork,
     is_project_name,
+    parsed_requirements,
     safe_version,
 )
 
@@ -104,22 +106,18 @@ def _missing_for_extra(package: str, extra: str) -> tuple[str, ...]:
     """The requirements ``package[extra]`` adds that are not installed (all, if it is not)."""
     from importlib.metadata import PackageNotFoundError, requires, version
 
-    from packaging.requirements import InvalidRequirement, Requirement
-
     try:
         declared = requires(package) or []
     except PackageNotFoundError:
         return (extra,)
     missing = []
-    for line in declared:
+    for wanted in parsed_requirements(declared):
         try:
-            wanted = Requirement(line)
-        except InvalidRequirement:
+            # Tied to this extra: true with it, false without (not a platform marker only).
+            if wanted.marker is None or applies_here(wanted) or not applies_here(wanted, [extra]):
+                continue
+        except PackageMetadataError:
             continue
-        if wanted.marker is None or not wanted.marker.evaluate({"extra": extra}):
-            continue
-        if wanted.marker.evaluate({"extra": ""}):
-            continue  # not tied to this extra (a platform marker only)
         try:
             have = version(wanted.name)
         except PackageNotFoundError:
@@ -206,19 +204,14 @@ def _requirements_beside(
 ) -> list[str]:
     """A plugin's requirements (with its ``extra``) for pip, with fastrtc's met by the fork
     ``host``: ``fastrtc[vad]`` becomes what the fork's own ``vad`` extra asks for."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     hosted = {canonicalize("fastrtc"), canonicalize(host.name)}
     wanted: list[str] = []
-    for line in requires_dist:
+    for req in parsed_requirements(requires_dist):
         try:
-            req = Requirement(line)
-        except InvalidRequirement:
-            continue
-        if req.marker is not None and not any(
-            req.marker.evaluate({"extra": e}) for e in ("", *([extra] if extra else []))
-        ):
-            continue
+            if not applies_here(req, [extra] if extra else []):
+                continue
+        except PackageMetadataError:
+            continue  # pip cannot evaluate it either
         if canonicalize(req.name) in hosted:
             wanted += [str(r) for r in host_extra_requirements(host, req.extras)]
         elif is_project_name(req.name):

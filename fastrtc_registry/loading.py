@@ -228,33 +228,91 @@ def import_object(spec: str) -> Any:
     return obj
 
 
+VAD_METHODS = ("vad", "warmup")
+"""What fastrtc's PauseDetectionModel protocol calls on a VAD."""
+
+
+def missing_vad_methods(obj: Any) -> tuple[str, ...]:
+    """Of :data:`VAD_METHODS`, those ``obj`` lacks."""
+    return tuple(m for m in VAD_METHODS if not callable(getattr(obj, m, None)))
+
+
+def kind_problem(
+    kind: str,
+    label: str,
+    *,
+    qualname: str,
+    type_name: str,
+    is_class: bool,
+    is_callable: bool,
+    missing_methods: tuple[str, ...] = (),
+    is_reply_on_pause: bool = False,
+) -> str | None:
+    """Why an object does not fit ``kind``'s contract, or None when it does.
+
+    The one rule for loading by name (:func:`check_object_kind`) and for the
+    suite's IMP102, which gets the same facts from the worker.
+    """
+    if kind == "vad":
+        if not is_callable:
+            return (
+                f"{label} points at a {type_name}, not a class or factory; a fastrtc.vad "
+                "entry point must be callable with keyword arguments and return an object "
+                "with vad(audio, options) and warmup()"
+            )
+        if is_class and missing_methods:
+            missing = " or ".join(f"{m}()" for m in missing_methods)
+            return (
+                f"{label} points at class {qualname}, which has no {missing}; a VAD must "
+                "implement fastrtc's PauseDetectionModel protocol"
+            )
+        return None
+    if not is_reply_on_pause:
+        what = qualname if is_class else type_name
+        return (
+            f"{label} points at {what}, which is not a subclass of fastrtc.ReplyOnPause; "
+            "a fastrtc.turn_taking entry point must name such a class"
+        )
+    return None
+
+
+def copy_owner(cls: type) -> type | None:
+    """The class along ``cls``'s MRO that defines ``copy()``."""
+    return next((k for k in cls.__mro__ if "copy" in vars(k)), None)
+
+
+def inherits_copy(cls: type) -> bool:
+    """True when a ReplyOnPause subclass keeps ReplyOnPause's own ``copy()``.
+
+    That ``copy()`` builds a plain ReplyOnPause, dropping the subclass on every
+    connection after the first.
+    """
+    from fastrtc import ReplyOnPause
+
+    return copy_owner(cls) is ReplyOnPause and cls is not ReplyOnPause
+
+
 def check_object_kind(obj: Any, kind: Kind, name: str = "") -> None:
     """Raise :class:`PluginKindError` unless ``obj`` fits the ``kind``'s contract."""
     label = f"{_label(kind)} {name!r}" if name else _label(kind)
-    if kind == "vad":
-        if not callable(obj):
-            raise PluginKindError(
-                f"{label} points at a {type(obj).__name__}, not a class or factory; "
-                "a fastrtc.vad entry point must be callable with keyword arguments "
-                "and return an object with vad(audio, options) and warmup()."
-            )
-        if inspect.isclass(obj):
-            missing = [m for m in ("vad", "warmup") if not callable(getattr(obj, m, None))]
-            if missing:
-                raise PluginKindError(
-                    f"{label} points at class {obj.__qualname__}, which has no "
-                    f"{' or '.join(m + '()' for m in missing)}; a VAD must implement "
-                    "fastrtc's PauseDetectionModel protocol."
-                )
-        return
-    from fastrtc import ReplyOnPause
+    is_class = inspect.isclass(obj)
+    subclass = False
+    if kind != "vad":
+        from fastrtc import ReplyOnPause
 
-    if not (inspect.isclass(obj) and issubclass(obj, ReplyOnPause)):
-        what = obj.__qualname__ if inspect.isclass(obj) else type(obj).__name__
-        raise PluginKindError(
-            f"{label} points at {what}, which is not a subclass of fastrtc.ReplyOnPause; "
-            "a fastrtc.turn_taking entry point must name such a class."
-        )
+        subclass = is_class and issubclass(obj, ReplyOnPause)
+    problem = kind_problem(
+        kind,
+        label,
+        qualname=getattr(obj, "__qualname__", type(obj).__name__),
+        type_name=type(obj).__name__,
+        is_class=is_class,
+        is_callable=callable(obj),
+        missing_methods=missing_vad_methods(obj) if kind == "vad" and is_class else (),
+        is_reply_on_pause=subclass,
+    )
+    if problem is not None:
+        raise PluginKindError(problem + ".")
 
 
 def _load_object(record: PluginRecord) -> Any:
@@ -434,12 +492,7 @@ def reply_on_pause(
 
 
 def _overrides_copy(cls: type) -> bool:
-    from fastrtc import ReplyOnPause
-
-    for klass in cls.__mro__:
-        if "copy" in vars(klass):
-            return klass is not ReplyOnPause or cls is ReplyOnPause
-    return False
+    return copy_owner(cls) is not None and not inherits_copy(cls)
 
 
 def _keep_class_on_copy(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import configparser
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ __all__ = [
     "MAX_METADATA_BYTES",
     "EntryPointSpec",
     "PackageMetadata",
+    "applies_here",
     "fastrtc_host",
     "fastrtc_requirement",
     "host_extra_command",
@@ -53,6 +54,7 @@ __all__ = [
     "is_project_name",
     "is_reference",
     "parse_entry_points",
+    "parsed_requirements",
     "python_allowed",
     "read_distribution",
     "read_metadata",
@@ -290,32 +292,56 @@ def fastrtc_requirement(
     requirement whose marker or version cannot be evaluated raises
     :class:`PackageMetadataError`.
     """
-    from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+    names = {FASTRTC, canonicalize(host)} if host else {FASTRTC}
+    for wanted in parsed_requirements(requires_dist):
+        if canonicalize(wanted.name) not in names:
+            continue
+        for spec in wanted.specifier:
+            if len(spec.version) > _MAX_VERSION_CHARS:
+                raise PackageMetadataError(f"unreadable fastrtc requirement {str(wanted)[:80]!r}")
+        if applies_here(wanted, environment=environment):
+            return wanted
+    return None
+
+
+def parsed_requirements(lines: Iterable[str]) -> Iterator[Requirement]:
+    """The ``Requires-Dist`` lines that parse; the others are skipped, as pip skips them."""
+    from packaging.markers import InvalidMarker
     from packaging.requirements import InvalidRequirement, Requirement
 
-    env = {"extra": "", **(environment or {})}
-    names = {FASTRTC, canonicalize(host)} if host else {FASTRTC}
-    for line in requires_dist:
+    for line in lines:
         try:
-            requirement = Requirement(line)
+            yield Requirement(line)
         except (InvalidRequirement, InvalidMarker, ValueError):
             continue
-        if canonicalize(requirement.name) not in names:
-            continue
-        for spec in requirement.specifier:
-            if len(spec.version) > _MAX_VERSION_CHARS:
-                raise PackageMetadataError(f"unreadable fastrtc requirement {line[:80]!r}")
-        if requirement.marker is None:
-            return requirement
+
+
+def applies_here(
+    requirement: Requirement,
+    extras: Iterable[str] = (),
+    *,
+    environment: Mapping[str, str] | None = None,
+) -> bool:
+    """True when ``requirement``'s marker holds here with no extra, or with one of ``extras``.
+
+    The one rule for markers, used by search, PKG003, validate's environment
+    and install. A marker that cannot be evaluated raises
+    :class:`PackageMetadataError`.
+    """
+    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+
+    if requirement.marker is None:
+        return True
+    for extra in ("", *(canonicalize(e) for e in extras)):
         try:
-            applies = requirement.marker.evaluate(env)
+            if requirement.marker.evaluate({"extra": extra, **(environment or {})}):
+                return True
         except (UndefinedComparison, UndefinedEnvironmentName, ValueError) as exc:
             raise PackageMetadataError(
-                f"the marker of {line[:80]!r} cannot be evaluated ({type(exc).__name__})"
+                f"the marker of {str(requirement)[:80]!r} cannot be evaluated "
+                f"({type(exc).__name__})"
             ) from exc
-        if applies:
-            return requirement
-    return None
+    return False
 
 
 def _provides_fastrtc(dist: Distribution) -> bool:
@@ -424,17 +450,13 @@ def host_extra_command(host: PackageMetadata | None, extra: str, packages: Seque
 def host_extra_requirements(host: PackageMetadata, extras: Iterable[str]) -> list[Requirement]:
     """The requirements ``host``'s own ``extras`` add here, markers evaluated and dropped
     (none for an extra it does not declare)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     found = []
-    for line in host.requires_dist:
+    for wanted in parsed_requirements(host.requires_dist):
         try:
-            wanted = Requirement(line)
-        except InvalidRequirement:
-            continue
-        if wanted.marker is None or wanted.marker.evaluate({"extra": ""}):
-            continue
-        if any(wanted.marker.evaluate({"extra": canonicalize(e)}) for e in extras):
-            wanted.marker = None  # true here for the extra: pip must not skip it
-            found.append(wanted)
+            if wanted.marker is None or applies_here(wanted) or not applies_here(wanted, extras):
+                continue
+        except PackageMetadataError:
+            continue  # a marker pip cannot evaluate either: not ours to install
+        wanted.marker = None  # true here for the extra: pip must not skip it
+        found.append(wanted)
     return found

@@ -7,6 +7,7 @@ IMP106) run on the class, so they run even when building needs a download.
 
 from __future__ import annotations
 
+from ..loading import kind_problem
 from ..validation.probe_facts import CopyFacts
 from ..validation.protocol import CallRecord, ExcInfo, SignatureFact
 from .base import (
@@ -172,25 +173,18 @@ def check_object_kind(obs: Observations) -> str:
     """A VAD is a factory or a PauseDetectionModel class; a turn-taking plugin a ReplyOnPause."""
     facts = obs.loaded
     label = f"{'VAD' if obs.kind == 'vad' else 'turn-taking'} plugin {obs.name!r}"
-    if obs.kind == "vad":
-        if not facts.is_callable:
-            raise CheckFailed(
-                f"{label} points at a {facts.type_name}, not a class or factory; a fastrtc.vad "
-                "entry point must be callable with keyword arguments and return an object "
-                "with vad(audio, options) and warmup()"
-            )
-        if facts.is_class and facts.missing_methods:
-            missing = " or ".join(f"{m}()" for m in facts.missing_methods)
-            raise CheckFailed(
-                f"{label} points at class {facts.qualname}, which has no {missing}; a VAD "
-                "must implement fastrtc's PauseDetectionModel protocol"
-            )
-    elif not facts.is_reply_on_pause:
-        what = facts.qualname if facts.is_class else facts.type_name
-        raise CheckFailed(
-            f"{label} points at {what}, which is not a subclass of fastrtc.ReplyOnPause; "
-            "a fastrtc.turn_taking entry point must name such a class"
-        )
+    problem = kind_problem(
+        obs.kind or "",
+        label,
+        qualname=facts.qualname,
+        type_name=facts.type_name,
+        is_class=facts.is_class,
+        is_callable=facts.is_callable,
+        missing_methods=facts.missing_methods,
+        is_reply_on_pause=facts.is_reply_on_pause,
+    )
+    if problem is not None:
+        raise CheckFailed(problem)
     return f"{facts.qualname} fits the {obs.kind} contract"
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..loading import copy_owner, import_object, inherits_copy, missing_vad_methods
 from .probe_facts import CopyFacts, NoFacts
 from .probes import PROBES, Observed, State, exc_info, observed_call, probe, signature_fact
 from .protocol import (
@@ -33,8 +34,6 @@ __all__ = ["HANDLERS"]
 
 
 def _load(request: LoadRequest, state: State) -> Reply:
-    from ..loading import import_object
-
     started = time.perf_counter()
     try:
         obj = import_object(request.object)
@@ -51,9 +50,7 @@ def _facts(obj: Any, kind: str) -> ObjectFacts:
     facts: dict[str, Any] = {}
     if kind == "vad":
         if is_class:
-            facts["missing_methods"] = tuple(
-                m for m in ("vad", "warmup") if not callable(getattr(obj, m, None))
-            )
+            facts["missing_methods"] = missing_vad_methods(obj)
     else:
         from fastrtc import ReplyOnPause
         from fastrtc.reply_on_pause import AppState
@@ -61,9 +58,8 @@ def _facts(obj: Any, kind: str) -> ObjectFacts:
         subclass = is_class and issubclass(obj, ReplyOnPause)
         facts["is_reply_on_pause"] = subclass
         if subclass:
-            owner = next((k for k in obj.__mro__ if "copy" in vars(k)), None)
-            facts["copy_owner"] = getattr(owner, "__qualname__", None)
-            facts["copy_inherited"] = owner is ReplyOnPause and obj is not ReplyOnPause
+            facts["copy_owner"] = getattr(copy_owner(obj), "__qualname__", None)
+            facts["copy_inherited"] = inherits_copy(obj)
             facts["signatures"] = (
                 signature_fact(obj, "determine_pause", (object(), None, 48000, AppState())),
             )
