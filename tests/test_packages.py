@@ -197,3 +197,21 @@ def test_this_environments_host_is_fastrtc():
     assert (
         host is not None and host.name == "fastrtc" and host.version == metadata.version("fastrtc")
     )
+
+
+def test_one_marker_rule_for_extras_and_broken_markers() -> None:
+    from packaging.requirements import Requirement
+
+    from fastrtc_registry.errors import PackageMetadataError
+    from fastrtc_registry.packages import applies_here, parsed_requirements
+
+    plain, gpu = Requirement("numpy"), Requirement('torch; extra == "gpu"')
+    assert applies_here(plain) and not applies_here(gpu)
+    assert applies_here(gpu, ["gpu"]) and applies_here(gpu, ["GPU"])  # PEP 685 folding
+    broken = Requirement('numpy; python_version ~= "abc"')
+    with pytest.raises(PackageMetadataError, match="cannot be evaluated"):
+        applies_here(broken)
+    assert [str(r) for r in parsed_requirements(["numpy", "not a requirement !", "x>=1"])] == [
+        "numpy",
+        "x>=1",
+    ]

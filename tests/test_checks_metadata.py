@@ -1,4 +1,4 @@
-"""Tier 0 on real wheels of the fixture plugins: metadata and source only."""
+"""Tier 0 (checks/metadata.py) on real wheels of the fixture plugins: metadata and source only."""
 
 from __future__ import annotations
 
