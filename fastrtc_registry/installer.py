@@ -22,7 +22,6 @@ the application installed as it saw fit.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING
 from ._text import clean_text, mask_secrets, mask_url
 from .discovery import PluginRecord, installed_plugins
 from .errors import IncompatiblePluginError, IndexAccessError, InstallError, PackageMetadataError
+from .index.config import isolated_pip_environment
 from .names import canonicalize, requirement, split_qualified
 from .packages import (
     PackageMetadata,
@@ -218,25 +218,6 @@ def _requirements_beside(
             req.marker = None  # already evaluated here
             wanted.append(str(req))
     return list(dict.fromkeys(wanted))
-
-
-_PIP_REDIRECTS = (
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "PIP_NO_INDEX",
-    "PIP_INDEX_URL",
-    "PIP_CONSTRAINT",
-    "PIP_REQUIREMENT",
-)
-
-
-def isolated_pip_environment(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for pip with its own configuration and index redirects switched off."""
-    env = dict(os.environ if base is None else base)
-    for name in _PIP_REDIRECTS:
-        env.pop(name, None)
-    env["PIP_CONFIG_FILE"] = os.devnull
-    return env
 
 
 def install(plan: InstallPlan, *, timeout: float = 1800.0) -> list[PluginRecord]:

@@ -79,9 +79,15 @@ def test_unknown_plugin(empty_env: PluginEnv) -> None:
 
 
 def test_pip_runs_with_its_own_configuration_switched_off() -> None:
-    from fastrtc_registry.installer import isolated_pip_environment
+    from fastrtc_registry.index.config import isolated_pip_environment
 
     env = isolated_pip_environment(
-        {"PIP_EXTRA_INDEX_URL": "http://x/", "PIP_FIND_LINKS": "/w", "PATH": "/bin"}
+        {
+            "PIP_EXTRA_INDEX_URL": "http://x/",
+            "PIP_FIND_LINKS": "/w",
+            "UV_EXTRA_INDEX_URL": "http://y/",
+            "PIP_REQUIREMENT": "r.txt",
+            "PATH": "/bin",
+        }
     )
-    assert env == {"PATH": "/bin", "PIP_CONFIG_FILE": os.devnull}
+    assert env == {"PATH": "/bin", "PIP_CONFIG_FILE": os.devnull, "UV_NO_CONFIG": "1"}

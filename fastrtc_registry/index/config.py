@@ -24,9 +24,11 @@ from .._text import mask_url
 from ..errors import IndexAccessError, IndexDisabledError
 
 __all__ = [
+    "PIP_REDIRECTS",
     "IndexLocation",
     "IndexSource",
     "is_offline",
+    "isolated_pip_environment",
     "pip_config_files",
     "pip_default_index",
     "resolve_index_url",
@@ -182,3 +184,35 @@ def resolve_index_url(
         "no package index configured and pip's default could not be read; "
         "pass --index-url URL or set FASTRTC_PLUGINS_INDEX_URL"
     )
+
+
+PIP_REDIRECTS = (
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "PIP_INDEX_URL",
+    "PIP_CONSTRAINT",
+    "PIP_REQUIREMENT",
+    "UV_EXTRA_INDEX_URL",
+    "UV_FIND_LINKS",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX",
+    "UV_CONSTRAINT",
+)
+"""Settings that would send pip (or uv) to another index, or add packages, behind our back."""
+
+
+def isolated_pip_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for pip or uv with their own configuration and index redirects off.
+
+    The one rule for every command that runs an installer on an index this tool
+    chose (``install``, and validate's throwaway environment): the index and
+    the options are on the command line, nothing else.
+    """
+    env = dict(os.environ if base is None else base)
+    for name in PIP_REDIRECTS:
+        env.pop(name, None)
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env["UV_NO_CONFIG"] = "1"
+    return env
