@@ -75,3 +75,16 @@ def test_plugin_output_does_not_corrupt_the_answer(module_dir: Path) -> None:
     assert reply.error is None and reply.facts is not None
     assert reply.facts.qualname == "Model" and reply.facts.missing_methods == ()
     assert "hello from the plugin" in output
+
+
+def test_a_fastrtc_registry_folder_in_the_working_directory_is_not_imported(
+    module_dir: Path, tmp_path: Path
+) -> None:
+    # A project checkout as the working directory: the worker still runs the installed code.
+    shadow = tmp_path / "fastrtc_registry"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise SystemExit('the checkout was imported')\n")
+    env = {**os.environ, "PYTHONPATH": str(module_dir)}
+    with WorkerSession(timeout=30.0, env=env, cwd=tmp_path) as session:
+        reply = session.request(LoadRequest("worker_noisy:Model", "vad"), LoadReply)
+    assert reply.error is None and reply.facts is not None

@@ -40,6 +40,14 @@ MAX_REPLY_BYTES = 64 * 1024 * 1024
 R = TypeVar("R")
 
 
+# ``python -m`` would put the working directory first on sys.path, so a project checkout
+# (or a plugin's folder) holding a ``fastrtc_registry`` directory would run in its place.
+_BOOT = (
+    "import sys; del sys.path[0]; import runpy; "
+    "runpy.run_module('fastrtc_registry._worker_main', run_name='__main__')"
+)
+
+
 class WorkerSession:
     """One worker process, answering requests in order within ``timeout`` seconds in total."""
 
@@ -63,13 +71,7 @@ class WorkerSession:
         child_env = dict(os.environ if env is None else env)
         child_env.setdefault("PYTHONUNBUFFERED", "1")
         child_env[MEMORY_VARIABLE] = str(self.memory)
-        command = [
-            python or sys.executable,
-            "-m",
-            "fastrtc_registry._worker_main",
-            str(request_read),
-            str(reply_write),
-        ]
+        command = [python or sys.executable, "-c", _BOOT, str(request_read), str(reply_write)]
         try:
             self._job: Supervised = start(
                 command, env=child_env, cwd=cwd, pass_fds=(request_read, reply_write)
