@@ -51,7 +51,7 @@ def main() -> None:
     }
     py = sys.executable
     worker_only = (
-        "import sys, time; from fastrtc_registry.validation import run_plugin_checks; "
+        "import sys, time; from fastrtc_registry.suite import run_plugin_checks; "
         "t = time.perf_counter(); r = run_plugin_checks(sys.argv[1], 'vad'); "
         "assert all(x.ok for x in r), r; print(time.perf_counter() - t)"
     )

@@ -205,7 +205,7 @@ def test_the_worker_dies_with_a_killed_validate(good_env: PluginEnv, tmp_path: P
         "FASTRTC_HOSTILE_SPIN": "1",
     }
     script = (
-        "from fastrtc_registry.validation import run_plugin_checks\n"
+        "from fastrtc_registry.suite import run_plugin_checks\n"
         "run_plugin_checks('fastrtc_hostile_grandchild:HostileVAD', 'vad', timeout=600)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], env=env)
