@@ -8,6 +8,7 @@ command alike, medians compared as ratios:
   ``fastrtc-plugins list`` with 45 installed plugins <= 1.4x;
 - ``python -c "import fastrtc"``: target < 10% for both (DESIGN.md 6).
 
+The package runs from bytecode, as installed (``benchmarks/_installed.py``).
 The 45 plugins are real distributions as far as discovery can tell: one
 ``.dist-info`` folder each, with ``METADATA`` and an ``entry_points.txt``,
 in a temporary folder put on ``PYTHONPATH`` for every command.
@@ -31,6 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _installed import compile_package, installed_env
 
 HERE = Path(__file__).resolve().parent
 BARE = "bare typer+rich --help"
@@ -87,7 +90,10 @@ def run(rounds: int, plugins: int, baseline: str | None = None) -> dict[str, lis
     with tempfile.TemporaryDirectory() as tmp:
         fake_plugins(Path(tmp), plugins)
         path = os.pathsep.join(p for p in (tmp, os.environ.get("PYTHONPATH")) if p)
-        env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": path, "COLUMNS": "100"}
+        env = {**installed_env(), "NO_COLOR": "1", "PYTHONPATH": path, "COLUMNS": "100"}
+        for python in (sys.executable, baseline):
+            if python:
+                compile_package(python)
         for _ in range(rounds):
             for label, command in commands(baseline).items():
                 started = time.perf_counter()

@@ -176,3 +176,42 @@ def test_the_deferred_rich_classes_are_the_real_ones_on_use() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "ok"
+
+
+def _progress_consoles(monkeypatch: pytest.MonkeyPatch, *, tty: bool, env: dict[str, str]) -> int:
+    import io
+
+    from fastrtc_registry.cli import _app, search_cmd
+    from fastrtc_registry.index.scan import ScanProgress
+
+    class Stream(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stderr", Stream())
+    monkeypatch.setattr(_app, "_consoles", {})
+    with search_cmd._progress() as update:
+        update(ScanProgress(stage="root", bytes=10, found=0, done=0, total=0))
+        update(ScanProgress(stage="projects", bytes=10, found=1, done=1, total=1))
+    return len(_app._consoles)
+
+
+@pytest.mark.parametrize(
+    ("tty", "env", "consoles"),
+    [
+        (False, {}, 0),
+        (True, {}, 1),
+        (False, {"FORCE_COLOR": "1"}, 1),
+        (False, {"TTY_COMPATIBLE": "1"}, 1),
+    ],
+    ids=["pipe", "terminal", "force-color", "tty-compatible"],
+)
+def test_the_search_spinner_loads_rich_only_where_it_can_be_seen(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, env: dict[str, str], consoles: int
+) -> None:
+    # In a pipe rich draws no spinner, so the scan does not stop to import it.
+    assert _progress_consoles(monkeypatch, tty=tty, env=env) == consoles
