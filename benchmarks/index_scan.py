@@ -15,7 +15,11 @@ page and a 300 KB wheel read by byte range, and ``curl --compressed``
 downloading the page runs side by side with ``scan_index`` and the
 ``fastrtc-plugins search`` command (fresh process, empty cache):
 
-    python benchmarks/index_scan.py --cold --rounds 3
+    python benchmarks/index_scan.py --cold --rounds 3 [--baseline PYTHON]
+
+``--baseline PYTHON`` also runs the ``search`` command of another environment
+(say, one with an earlier commit installed) in the same rounds. The package
+runs from bytecode, as installed (``benchmarks/_installed.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _index_servers import StaticServer
+from _installed import compile_package, installed_env
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 NAMES = 886_000
@@ -56,6 +61,9 @@ def root_page(count: int = NAMES, seed: int = 691) -> bytes:
         projects.append({"name": name, "_last-serial": rng.randint(1, 30_000_000)})
     doc = {"meta": {"api-version": "1.1", "_last-serial": 30_000_000}, "projects": projects}
     return json.dumps(doc).encode()
+
+
+_BASELINE = "FASTRTC_BENCH_BASELINE_PYTHON"
 
 
 def _maxrss_mb() -> float:
@@ -114,11 +122,12 @@ def measure(mode: str, url: str) -> dict[str, float]:
             "baseline_mb": baseline,
             "found": 0,
         }
-    elif mode == "search":
+    elif mode in ("search", "search-baseline"):
+        python = os.environ[_BASELINE] if mode == "search-baseline" else sys.executable
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "FASTRTC_PLUGINS_CACHE_DIR": cache, "FASTRTC_PLUGINS_OFFLINE": ""}
             out = subprocess.run(
-                [sys.executable, "-m", "fastrtc_registry", "search", "--json", "--index-url", url],
+                [python, "-m", "fastrtc_registry", "search", "--json", "--index-url", url],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -219,6 +228,9 @@ def main() -> None:
     parser.add_argument("--gzip", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--cold", action="store_true", help="cold search vs curl at 5 MB/s")
+    parser.add_argument(
+        "--baseline", metavar="PYTHON", help="with --cold, also time this interpreter's search"
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(*args.measure)))
@@ -227,7 +239,8 @@ def main() -> None:
         serve(args.gzip, args.rate or None, pages=bool(args.rate))
         return
     if args.cold:
-        run_all(args.rounds, 6, rate=5e6, modes=("curl", "scan", "search"))
+        modes = ("curl", "scan", "search", *(("search-baseline",) if args.baseline else ()))
+        run_all(args.rounds, 6, rate=5e6, modes=modes, baseline=args.baseline)
         return
     for level in (0, 6):
         run_all(args.rounds, level)
@@ -238,8 +251,15 @@ def run_all(
     gzip_level: int,
     rate: float | None = None,
     modes: tuple[str, ...] = ("download", "root", "scan", "json"),
+    baseline: str | None = None,
 ) -> None:
     """Serve the page (gzip-encoded when ``gzip_level``) and compare the approaches."""
+    env = installed_env()
+    for python in (sys.executable, baseline):
+        if python:
+            compile_package(python)
+    if baseline:
+        env[_BASELINE] = baseline
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", "--gzip", str(gzip_level), "--rate", str(rate or 0)],
         stdin=subprocess.PIPE,
@@ -261,6 +281,7 @@ def run_all(
                 [sys.executable, __file__, "--measure", mode, url],
                 capture_output=True,
                 text=True,
+                env=env,
                 check=True,
             )
             results[mode].append(json.loads(out.stdout))

@@ -8,11 +8,16 @@ command alike, medians compared as ratios:
   ``fastrtc-plugins list`` with 45 installed plugins <= 1.4x;
 - ``python -c "import fastrtc"``: target < 10% for both (DESIGN.md 6).
 
+The package runs from bytecode, as installed (``benchmarks/_installed.py``).
 The 45 plugins are real distributions as far as discovery can tell: one
 ``.dist-info`` folder each, with ``METADATA`` and an ``entry_points.txt``,
 in a temporary folder put on ``PYTHONPATH`` for every command.
 
-    python benchmarks/startup.py [--rounds N] [--plugins N] [--json]
+    python benchmarks/startup.py [--rounds N] [--plugins N] [--json] [--baseline PYTHON]
+
+``--baseline PYTHON`` also runs the ``fastrtc-plugins`` of another environment
+(say, one with an earlier commit installed) in the same rounds: before and
+after side by side.
 """
 
 from __future__ import annotations
@@ -28,20 +33,30 @@ import tempfile
 import time
 from pathlib import Path
 
+from _installed import compile_package, installed_env
+
 HERE = Path(__file__).resolve().parent
 BARE = "bare typer+rich --help"
 BARE_RUN = "bare typer+rich hello"
 
 
-def cli() -> list[str]:
-    """The ``fastrtc-plugins`` console script of this interpreter's environment."""
-    script = Path(sys.executable).with_name("fastrtc-plugins")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "fastrtc_registry"]
+def cli(python: str = sys.executable) -> list[str]:
+    """The ``fastrtc-plugins`` console script of ``python``'s environment."""
+    script = Path(python).with_name("fastrtc-plugins")
+    return [str(script)] if script.exists() else [python, "-m", "fastrtc_registry"]
 
 
-def commands() -> dict[str, list[str]]:
+def commands(baseline: str | None = None) -> dict[str, list[str]]:
     """The commands to compare, by label."""
     base = cli()
+    before = {}
+    if baseline:
+        old = cli(baseline)
+        before = {
+            "baseline --help": [*old, "--help"],
+            "baseline list": [*old, "list"],
+            "baseline list --json": [*old, "list", "--json"],
+        }
     return {
         "python -c 'import fastrtc'": [sys.executable, "-c", "import fastrtc"],
         "python -c 'pass'": [sys.executable, "-c", "pass"],
@@ -50,6 +65,7 @@ def commands() -> dict[str, list[str]]:
         "fastrtc-plugins --help": [*base, "--help"],
         "fastrtc-plugins list": [*base, "list"],
         "fastrtc-plugins list --json": [*base, "list", "--json"],
+        **before,
     }
 
 
@@ -68,15 +84,18 @@ def fake_plugins(root: Path, count: int) -> None:
         (info / "RECORD").write_text("")
 
 
-def run(rounds: int, plugins: int) -> dict[str, list[float]]:
+def run(rounds: int, plugins: int, baseline: str | None = None) -> dict[str, list[float]]:
     """Wall-clock seconds of each command, ``rounds`` times, interleaved."""
-    timings: dict[str, list[float]] = {label: [] for label in commands()}
+    timings: dict[str, list[float]] = {label: [] for label in commands(baseline)}
     with tempfile.TemporaryDirectory() as tmp:
         fake_plugins(Path(tmp), plugins)
         path = os.pathsep.join(p for p in (tmp, os.environ.get("PYTHONPATH")) if p)
-        env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": path, "COLUMNS": "100"}
+        env = {**installed_env(), "NO_COLOR": "1", "PYTHONPATH": path, "COLUMNS": "100"}
+        for python in (sys.executable, baseline):
+            if python:
+                compile_package(python)
         for _ in range(rounds):
-            for label, command in commands().items():
+            for label, command in commands(baseline).items():
                 started = time.perf_counter()
                 subprocess.run(
                     command,
@@ -94,8 +113,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--plugins", type=int, default=45)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--baseline", metavar="PYTHON", help="also time the fastrtc-plugins of this interpreter"
+    )
     args = parser.parse_args()
-    timings = run(args.rounds, args.plugins)
+    timings = run(args.rounds, args.plugins, args.baseline)
     fastrtc = statistics.median(timings["python -c 'import fastrtc'"])
     bare = statistics.median(timings[BARE])
     rows = []

@@ -111,12 +111,13 @@ def installed_plugins(
             continue
         if (canonicalize(entry.package), entry.kind, entry.name) in declared:
             continue
+        meta = dist.metadata
         plugins.append(
             PluginRecord(
                 name=entry.name,
                 kind=entry.kind,
-                package=dist.metadata["Name"],
-                version=dist.version,
+                package=meta["Name"],
+                version=meta["Version"],
                 object=entry.object,
                 source="catalog",
             )
@@ -138,7 +139,10 @@ def _entry_point_records(dists: Iterable[metadata.Distribution]) -> Iterable[_De
         declared = dist.read_text("entry_points.txt")
         if not declared or "fastrtc." not in declared:
             continue
-        package = dist.metadata["Name"]
+        # Distribution.metadata parses METADATA again on every access (and
+        # .version is metadata["Version"]): read it once per distribution.
+        meta = dist.metadata
+        package, version = meta["Name"], meta["Version"]
         key = canonicalize(package)
         source: Source = "builtin" if key == SELF_DISTRIBUTION else "entry-point"
         for ep in dist.entry_points:
@@ -151,7 +155,7 @@ def _entry_point_records(dists: Iterable[metadata.Distribution]) -> Iterable[_De
                     name=canonicalize(ep.name),
                     kind=kind,
                     package=package,
-                    version=dist.version,
+                    version=version,
                     object=ep.value,
                     source=source,
                 ),

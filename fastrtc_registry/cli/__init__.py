@@ -26,6 +26,7 @@ from . import (  # noqa: F401
     validate_cmd,
 )
 from ._app import app, begin_command, emit_json_error
+from ._lean_rich import defer as _defer_unused_rich
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
 
@@ -52,6 +53,7 @@ def _skip_unused_optional_imports() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     _skip_unused_optional_imports()
+    _defer_unused_rich()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or bool(os.environ.get("FASTRTC_PLUGINS_DEBUG"))
     begin_command()

@@ -155,7 +155,12 @@ def _progress() -> Iterator[Callable[[ScanProgress], None]]:
 
     def update(step: ScanProgress) -> None:
         nonlocal status
+        if status is False:
+            return
         if status is None:
+            if not _stderr_may_be_terminal():
+                status = False  # rich would draw nothing: spare its import mid-download
+                return
             status = console(stderr=True).status("Reading the package index...")
             status.start()
         if step.stage == "root":
@@ -168,8 +173,26 @@ def _progress() -> Iterator[Callable[[ScanProgress], None]]:
     try:
         yield update
     finally:
-        if status is not None:
+        if status is not None and status is not False:
             status.stop()
+
+
+def _stderr_may_be_terminal() -> bool:
+    """False only when rich's console would not count stderr as a terminal (a pipe, a file).
+
+    rich treats TTY_COMPATIBLE and FORCE_COLOR as overrides; when either is set
+    the console decides, as it always did.
+    """
+    import os
+    import sys
+
+    if os.environ.get("TTY_COMPATIBLE", "") in ("0", "1") or "FORCE_COLOR" in os.environ:
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 # On a narrow screen version, validated and package give way, in this order, so
