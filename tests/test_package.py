@@ -215,3 +215,29 @@ def test_the_search_spinner_loads_rich_only_where_it_can_be_seen(
 ) -> None:
     # In a pipe rich draws no spinner, so the scan does not stop to import it.
     assert _progress_consoles(monkeypatch, tty=tty, env=env) == consoles
+
+
+def test_a_typer_that_needs_more_of_rich_markdown_still_loads() -> None:
+    # If typer.rich_utils asks the stand-in for a name it lacks, it is loaded with the real one.
+    import sys
+    from importlib.abc import Loader
+    from types import ModuleType
+
+    from fastrtc_registry.cli._lean_rich import _Loader
+
+    class Wants(Loader):
+        def exec_module(self, module: ModuleType) -> None:
+            from rich.markdown import Heading  # not in the stand-in
+
+            module.Heading = Heading  # type: ignore[attr-defined]
+
+    saved = {name: sys.modules.pop(name, None) for name in ("rich.markdown", "rich.traceback")}
+    try:
+        module = ModuleType("typer_rich_utils_like")
+        _Loader(Wants()).exec_module(module)
+        assert module.Heading.__module__ == "rich.markdown"  # type: ignore[attr-defined]
+        assert getattr(sys.modules.get("rich.markdown"), "__file__", None)  # the real module
+    finally:
+        for name, real in saved.items():
+            if real is not None:
+                sys.modules[name] = real

@@ -76,12 +76,21 @@ class _Loader(Loader):
         sys.modules.update({k: v for k, v in _stand_ins().items() if saved[k] is None})
         try:
             self._loader.exec_module(module)
+        except (ImportError, AttributeError):
+            # A typer that wants more of these modules than the stand-ins offer: load it
+            # with the real ones (slower, never broken).
+            self._restore(saved)
+            self._loader.exec_module(module)
         finally:
-            for name, real in saved.items():
-                if real is None:
-                    sys.modules.pop(name, None)
-                else:
-                    sys.modules[name] = real
+            self._restore(saved)
+
+    @staticmethod
+    def _restore(saved: dict[str, ModuleType | None]) -> None:
+        for name, real in saved.items():
+            if real is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = real
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_filename, ...
         return getattr(self._loader, name)
