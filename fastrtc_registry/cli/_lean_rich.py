@@ -71,29 +71,28 @@ class _Loader(Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        saved = {name: sys.modules.get(name) for name in DEFERRED}
         # A module already imported for real is used as it is.
-        sys.modules.update({k: v for k, v in _stand_ins().items() if saved[k] is None})
+        installed = {k: v for k, v in _stand_ins().items() if k not in sys.modules}
+        sys.modules.update(installed)
         try:
             self._loader.exec_module(module)
         except (ImportError, AttributeError):
             # A typer that wants more of these modules than the stand-ins offer: load it
             # with the real ones (slower, never broken).
-            self._restore(saved)
+            _remove(installed)
             self._loader.exec_module(module)
         finally:
-            self._restore(saved)
-
-    @staticmethod
-    def _restore(saved: dict[str, ModuleType | None]) -> None:
-        for name, real in saved.items():
-            if real is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = real
+            _remove(installed)
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_filename, ...
         return getattr(self._loader, name)
+
+
+def _remove(installed: dict[str, ModuleType]) -> None:
+    """Take the stand-ins out of sys.modules (real modules imported meanwhile stay)."""
+    for name, stand_in in installed.items():
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
 
 
 class _Finder(MetaPathFinder):
