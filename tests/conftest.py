@@ -5,6 +5,12 @@ into wheels once per session and installed, without dependencies and from
 local files only, into virtual environments created with
 ``--system-site-packages`` on top of the test interpreter (which has fastrtc
 and this package installed).
+
+Discovery never sees the plugins the machine happens to have: for every test,
+the machine's own path entries are shown to :mod:`importlib.metadata` as one
+folder holding the machine's distributions minus every plugin (see
+``machine_view``), so only the fixture plugins a test installs or declares,
+and the built-ins, are found.
 """
 
 from __future__ import annotations
@@ -16,16 +22,23 @@ import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fastrtc_registry.catalog.sources import embedded_catalog_path
+from fastrtc_registry.discovery import SELF_DISTRIBUTION
+from fastrtc_registry.names import canonicalize, kind_for_group
 from fastrtc_registry.validation.targets import make_overlay_venv, pip_install_command
 
 TESTS = Path(__file__).resolve().parent
 PLUGINS = TESTS / "plugins"
 DATA = TESTS / "data"
+
+# What the test interpreter itself can see, before any test adds a fixture environment.
+MACHINE_PATH = tuple(dict.fromkeys(os.path.realpath(p or os.curdir) for p in sys.path))
 
 GOOD_PLUGINS = ("energy_vad", "webrtc_vad", "patient_pause", "forgetful", "legacy_vad")
 BROKEN_PLUGINS = ("energy_vad", "energy_fork", "broken_import", "wrong_kind")
@@ -172,6 +185,8 @@ def make_env(root: Path, wheels: Sequence[Path]) -> PluginEnv:
                 "--no-deps",
                 "--no-index",
                 "--no-build-isolation",
+                # Into this venv even when the machine has the same release installed.
+                "--ignore-installed",
                 *map(str, wheels),
             ],
             check=True,
@@ -220,9 +235,73 @@ def broken_env(
     )
 
 
+def _plugin_packages(catalogs: Sequence[Path]) -> set[str]:
+    """Packages the catalogs name as plugins: these load by name without entry points."""
+    from fastrtc_registry.catalog.sources import parse_catalog, read_catalog_file
+
+    return {
+        canonicalize(entry.package)
+        for path in catalogs
+        for entry in parse_catalog(read_catalog_file(path), source=str(path)).entries
+    }
+
+
+def _declares_plugins(dist: metadata.Distribution) -> bool:
+    return any(kind_for_group(ep.group) is not None for ep in dist.entry_points)
+
+
+def build_machine_view(root: Path, path: Sequence[str], catalogs: Sequence[Path]) -> Path:
+    """A folder of links to the distributions on ``path``, every plugin left out.
+
+    The first distribution of a name on ``path`` wins, as for discovery itself.
+    This package stays (its entry points are the built-ins), and so does every
+    library the plugins need; a plugin is a distribution that declares a
+    plugin entry point or that a catalog names.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    catalogued = _plugin_packages(catalogs)
+    seen: set[str] = set()
+    for dist in metadata.distributions(path=list(path)):
+        where = getattr(dist, "_path", None)
+        name = dist.metadata["Name"] if dist.metadata else None
+        if where is None or not name or canonicalize(name) in seen:
+            continue
+        key = canonicalize(name)
+        seen.add(key)
+        if key != SELF_DISTRIBUTION and (key in catalogued or _declares_plugins(dist)):
+            continue
+        (root / Path(where).name).symlink_to(where)
+    return root
+
+
+def discovery_path(path: Sequence[str], view: Path) -> list[str]:
+    """``path`` with the machine's own entries replaced, once, by ``view``."""
+    out: list[str] = []
+    for entry in path:
+        shown = str(view) if os.path.realpath(entry or os.curdir) in MACHINE_PATH else entry
+        if shown not in out:
+            out.append(shown)
+    return out
+
+
+@pytest.fixture(scope="session")
+def machine_view(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test interpreter's distributions without any plugin, as one folder."""
+    return build_machine_view(
+        tmp_path_factory.mktemp("machine") / "site",
+        MACHINE_PATH,
+        [embedded_catalog_path(), DATA / "legacy-registry.json"],
+    )
+
+
 @pytest.fixture(autouse=True)
-def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Keep tests off the network and away from the user's cache and settings."""
+def _isolate(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    machine_view: Path,
+) -> None:
+    """Keep tests off the network, away from the user's cache and settings, and
+    blind to the plugins installed on the machine."""
     for name in list(os.environ):
         if name.startswith("FASTRTC_PLUGINS_"):
             monkeypatch.delenv(name)
@@ -231,6 +310,19 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    # Every metadata lookup on the default path or a given one goes through this finder.
+    find = metadata.MetadataPathFinder.find_distributions
+
+    def find_distributions(
+        context: metadata.DistributionFinder.Context | None = None,
+    ) -> Iterator[metadata.Distribution]:
+        context = context or metadata.DistributionFinder.Context()
+        shown = {**vars(context), "path": discovery_path(context.path, machine_view)}
+        return iter(find(metadata.DistributionFinder.Context(**shown)))
+
+    monkeypatch.setattr(
+        metadata.MetadataPathFinder, "find_distributions", staticmethod(find_distributions)
+    )
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
-"""Pure parsers: simple-API pages, the streaming prefix scanner, metadata, zip tails, config."""
+"""Pure parsers: simple-API pages, the streaming prefix scanner, metadata, config."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,11 +18,6 @@ from fastrtc_registry.index.simple import (
     PrefixScanner,
     ProjectPage,
     parse_project_page,
-)
-from fastrtc_registry.index.wheel import (
-    extract_member,
-    locate_central_directory,
-    parse_central_directory,
 )
 
 ROOT_JSON = json.dumps(
@@ -150,24 +143,6 @@ def test_choose_release_skips_yanked_prereleases_and_incompatible_pythons():
     fallback = choose_release(only_future, "3.11.7")
     assert fallback is not None and fallback.python_ok is False
     assert choose_release(ProjectPage("z", (_file("z-1.0.tar.gz"),)), "3.11.7").wheel is None
-
-
-def test_zip_tail_reader_matches_zipfile():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("pkg/data.bin", os.urandom(50_000), zipfile.ZIP_STORED)
-        archive.writestr("pkg-1.0.dist-info/METADATA", "Name: pkg\n" * 50)
-        archive.writestr("pkg-1.0.dist-info/entry_points.txt", "[fastrtc.vad]\na = b:c\n")
-    data = buffer.getvalue()
-    tail_offset = len(data) - 4096
-    cd_offset, cd_size = locate_central_directory(data[tail_offset:], tail_offset)
-    members = parse_central_directory(data[cd_offset : cd_offset + cd_size])
-    assert [m.name for m in members][-1] == "pkg-1.0.dist-info/entry_points.txt"
-    bounds = [m.offset for m in members] + [cd_offset]
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for i, member in enumerate(members):
-            record = data[member.offset : bounds[i + 1]]
-            assert extract_member(record, member) == archive.read(member.name)
 
 
 def test_index_url_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -8,15 +8,13 @@ import subprocess
 import sys
 
 import pytest
+from _cached_facts import INDEX, cache_facts
 from conftest import terminal_lines
 
 from fastrtc_registry.index.cache import IndexCache
 from fastrtc_registry.index.scan import ProjectFacts
 from fastrtc_registry.names import canonicalize
-from fastrtc_registry.packages import EntryPointSpec
-from fastrtc_registry.search import check_compatibility, search
-
-INDEX = "http://127.0.0.1:9/simple/"  # never contacted: these tests run offline
+from fastrtc_registry.search import search
 
 
 def cli(*args: str, env_columns: int | None = None) -> subprocess.CompletedProcess[str]:
@@ -37,23 +35,6 @@ def in_a_terminal(*args: str, columns: int) -> list[str]:
     """The lines ``fastrtc-plugins ARGS`` writes on its stdout, a terminal ``columns`` wide."""
     argv = [sys.executable, "-m", "fastrtc_registry", *args]
     return terminal_lines(argv, {"NO_COLOR": "1"}, columns=columns)
-
-
-def cache_facts(name: str, *eps: tuple[str, str, str], requires: tuple[str, ...] = ()) -> None:
-    """Put facts for project ``name`` in the cache for INDEX."""
-    facts = ProjectFacts(
-        name=name,
-        canonical=canonicalize(name),
-        version="1.0",
-        versions=("1.0",),
-        summary=f"{name} summary",
-        requires_python=">=3.8",
-        requires_dist=requires,
-        entry_points=tuple(EntryPointSpec(*e) for e in eps),
-    )
-    IndexCache(INDEX).save_project(
-        facts.canonical, {"facts_format": 1, "facts": facts.as_dict()}, "sha256:x"
-    )
 
 
 def test_offline_search_answers_from_the_embedded_catalog():
@@ -106,32 +87,6 @@ def test_corrupt_cache_entries_are_discarded(monkeypatch: pytest.MonkeyPatch):
     names = {r.name for r in search(None).results}
     assert "good" in names
     assert not bad.exists() and not (cache.path / "root.json").exists()
-
-
-@pytest.mark.parametrize(
-    ("requires_python", "requires", "fastrtc", "expected"),
-    [
-        (">=3.8", ("fastrtc>=0.0.20",), "0.0.34", True),
-        (">=3.99", ("fastrtc",), "0.0.34", False),
-        (None, ("fastrtc<0.0.30",), "0.0.34", False),
-        (None, ("fastrtc[vad]>=0.0.30; python_version >= '3.8'",), "0.0.34", True),
-        (None, ("fastrtc>=9; extra == 'gpu'",), "0.0.34", None),
-        (None, ("fastrtc>=0.0.30",), None, None),
-        (None, (), "0.0.34", None),
-    ],
-    ids=["ok", "python", "old-fastrtc", "marker", "extra-only", "no-fastrtc", "unknown"],
-)
-def test_compatibility(
-    requires_python: str | None,
-    requires: tuple[str, ...],
-    fastrtc: str | None,
-    expected: bool | None,
-):
-    verdict, reasons = check_compatibility(
-        requires_python, requires, python="3.11.7", fastrtc=fastrtc
-    )
-    assert verdict is expected
-    assert bool(reasons) == (expected is False or (fastrtc is None and bool(requires)))
 
 
 def test_info_offline_from_the_catalog():
@@ -223,21 +178,3 @@ def test_info_offline_finds_an_installed_plugin_the_catalog_does_not_know(good_e
     info = json.loads(result.stdout)
     assert info["package"] == "fastrtc-energy-vad" and info["installed"] is True
     assert info["plugins"][0]["sources"] == ["installed"]
-
-
-def test_a_same_named_project_without_plugins_does_not_make_a_plugin_ambiguous(
-    monkeypatch: pytest.MonkeyPatch,
-):
-    """``info patient``: the plugin ``patient``, not the project ``patient`` that declares none."""
-    from fastrtc_registry.info import package_info
-    from fastrtc_registry.installer import plan_install
-
-    monkeypatch.setenv("FASTRTC_PLUGINS_INDEX_URL", INDEX)
-    cache_facts("fastrtc-patient-turns", ("fastrtc.turn_taking", "patient", "m:Patient"))
-    cache_facts("patient")  # on the index, no entry points
-    report = package_info("patient", offline=True)
-    assert report.package == "fastrtc-patient-turns"
-    assert [(p.kind, p.name) for p in report.plugins] == [("turn-taking", "patient")]
-    assert plan_install("patient", offline=True).package == "fastrtc-patient-turns"
-    # The project is still found when asked for as a package.
-    assert package_info("patient:patient", offline=True).package == "patient"

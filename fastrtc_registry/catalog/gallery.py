@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
 from html import escape
 from typing import Literal
 
 from .._text import clean_text, counted
-from .chart import KIND_ORDER, render_chart
 from .chart import bench_figure as _figure
 from .chart import gallery_order as _ordered
+from .chart import render_chart
 from .model import Catalog, CatalogEntry, ValidationRecord
 from .rules import KIND_TAGS
+from .tables import CARD_FIGURES, CHART_CAPTION, comparison, unmeasured_reason
 
 __all__ = [
     "CHART_PATH",
@@ -65,86 +65,6 @@ FACT_FILTERS = {
 # The trade-off chart beside docs/gallery.md (written by 'gallery --chart').
 CHART_PATH = "img/tradeoff.svg"
 
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value:.1%}"
-
-
-def _ms(value: float) -> str:
-    return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
-
-
-# A figure: bench field, column title, hover text, formatter, higher is better.
-_Figure = tuple[str, str, str, Callable[[float], str], bool]
-_VAD_FIGURES: tuple[_Figure, ...] = (
-    ("f1", "F1", "Speech detection F1 on the bench corpus (1 is perfect)", "{:.2f}".format, True),
-    (
-        "humming_false_speech",
-        "humming as speech",
-        "Share of humming the VAD took for speech (lower is better)",
-        _pct,
-        False,
-    ),
-    (
-        "noise_false_speech",
-        "noise as speech",
-        "Share of background noise the VAD took for speech (lower is better)",
-        _pct,
-        False,
-    ),
-    (
-        "p50_ms",
-        "ms per chunk",
-        "Median time to judge one 0.6 s chunk of audio on this machine",
-        _ms,
-        False,
-    ),
-)
-_TURN_FIGURES: tuple[_Figure, ...] = (
-    (
-        "false_cutoffs",
-        "false cutoffs",
-        "Share of hesitations inside a turn in which the handler replied (lower is better)",
-        _pct,
-        False,
-    ),
-    (
-        "end_of_turn_p50_ms",
-        "latency p50",
-        "Median time from the end of the user's turn to the reply",
-        _ms,
-        False,
-    ),
-    (
-        "end_of_turn_p95_ms",
-        "latency p95",
-        "95th percentile of the time from the end of the user's turn to the reply",
-        _ms,
-        False,
-    ),
-)
-_TABLE_EXTRA: tuple[_Figure, ...] = (
-    (
-        "latency_at_5pct_ms",
-        "latency at ≤ 5% cutoffs",
-        "Lowest latency p50 on the trade-off curve with at most 5% false cutoffs",
-        _ms,
-        False,
-    ),
-    (
-        "false_cutoffs_at_500ms",
-        "false cutoffs at 500 ms",
-        "False cutoffs on the trade-off curve at a latency p50 near 500 ms",
-        _pct,
-        False,
-    ),
-)
-_CARD_FIGURES = {"vad": _VAD_FIGURES, "turn-taking": _TURN_FIGURES}
-_TABLE_FIGURES = {
-    "vad": _VAD_FIGURES + _TURN_FIGURES[:2],
-    "turn-taking": _TURN_FIGURES + _TABLE_EXTRA,
-}
-_KIND_TITLES = {"vad": "VAD models", "turn-taking": "Turn-taking algorithms"}
 
 INTRO = (
     "A collection of turn-taking algorithms and voice activity detection (VAD) models ready "
@@ -315,32 +235,6 @@ def _validation_badge(entry: CatalogEntry) -> str:
     )
 
 
-def _measured(entry: CatalogEntry) -> bool:
-    return any(_figure(entry, f[0]) is not None for f in _CARD_FIGURES[entry.kind])
-
-
-def _python_text(specifier: str) -> str:
-    # ">=3.12" reads "Python >= 3.12"
-    head = specifier.rstrip("0123456789.*, ")
-    op = specifier[: len(specifier) - len(specifier.lstrip("<>=!~"))]
-    return f"Python {op} {specifier[len(op) :].strip()}" if op and head == op else specifier
-
-
-def unmeasured_reason(entry: CatalogEntry) -> str | None:
-    """Why a card has no bench figures, from its catalog record (None when it has them)."""
-    if _measured(entry):
-        return None
-    record = entry.validation
-    if record is not None and record.status == "unsupported-python":
-        spec = entry.requires_python
-        return f"needs {_python_text(spec)}" if spec else "cannot run on the bench's Python"
-    if "speech-to-text" in entry.tags:
-        return "needs real speech-to-text"
-    if entry.offline is False or (record is not None and record.status == "needs-network"):
-        return "needs the network (hub download)"
-    return "not measured yet"
-
-
 def _facts(entry: CatalogEntry) -> list[str]:
     """The facts the selection filters test, derived from the catalog record."""
     facts = []
@@ -359,7 +253,7 @@ def _figures(entry: CatalogEntry) -> list[str]:
     if bench is None or reason is not None:
         return [f'<p class="plugin-unmeasured">No bench figures: {escape(reason or "")}.</p>']
     cells = []
-    for field, title, hint, fmt, _higher in _CARD_FIGURES[entry.kind]:
+    for field, title, hint, fmt, _higher in CARD_FIGURES[entry.kind]:
         value = _figure(entry, field)
         cells.append(
             f'<div data-figure="{field}"><dt title="{escape(hint)}">{escape(title)}</dt>'
@@ -498,87 +392,6 @@ def _records(catalog: Catalog) -> str:
     )
 
 
-def _sorted_rows(entries: list[CatalogEntry], figure: _Figure) -> list[CatalogEntry]:
-    """Rows by one figure, best first, unmeasured last, then by name."""
-    field, higher = figure[0], figure[4]
-
-    def key(entry: CatalogEntry) -> tuple[bool, float, str]:
-        value = _figure(entry, field)
-        if value is None:
-            return (True, 0.0, entry.name)
-        return (False, -value if higher else value, entry.name)
-
-    return sorted(entries, key=key)
-
-
-def _table(kind: str, entries: list[CatalogEntry]) -> str:
-    figures = _TABLE_FIGURES[kind]
-    default = figures[0]
-    head = [
-        '<th scope="col" aria-sort="none"><button type="button" class="sort">plugin</button></th>'
-    ]
-    for figure in figures:
-        field, title, hint, _fmt, higher = figure
-        sort = "descending" if higher else "ascending"
-        head.append(
-            f'<th scope="col" data-field="{field}" data-better="{"higher" if higher else "lower"}" '
-            f'aria-sort="{sort if figure is default else "none"}" title="{escape(hint)}">'
-            f'<button type="button" class="sort">{escape(title)}</button></th>'
-        )
-    rows = []
-    for entry in _sorted_rows(entries, default):
-        reason = unmeasured_reason(entry)
-        note = f' title="no bench figures: {escape(reason)}"' if reason else ""
-        cells = [f'<td data-value="{escape(entry.name)}"{note}>{escape(entry.name)}</td>']
-        for field, _title, _hint, fmt, _higher in figures:
-            value = _figure(entry, field)
-            if value is None:
-                cells.append('<td data-value="">–</td>')
-            else:
-                cells.append(f'<td data-value="{value!r}">{escape(fmt(value))}</td>')
-        rows.append(f'<tr data-name="{escape(entry.name)}">' + "".join(cells) + "</tr>")
-    caption = _KIND_TITLES[kind]
-    if kind == "vad":
-        caption += " (turn figures: pause driven by the VAD)"
-    return (
-        f'<table class="compare" data-kind="{kind}">\n<caption>{escape(caption)}</caption>\n'
-        f"<thead><tr>{''.join(head)}</tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody>\n</table>"
-    )
-
-
-def _tables(catalog: Catalog) -> str:
-    entries = _ordered(catalog.entries)
-    return "\n".join(
-        _table(kind, [e for e in entries if e.kind == kind])
-        for kind in KIND_ORDER
-        if any(e.kind == kind for e in entries)
-    )
-
-
-_CHART_CAPTION = (
-    "The trade-off: each line is one plugin's sweep of its setting; the ringed point is its "
-    "default. Lower left is better; the best plugin at ≤ 5% false cutoffs is labelled."
-)
-
-
-def _comparison(catalog: Catalog, chart: str | None) -> str:
-    """The tables, then the chart inline (HTML) or nothing (markdown adds the image)."""
-    figure = (
-        f'<figure class="tradeoff">\n{chart}\n<figcaption>{escape(_CHART_CAPTION)}'
-        "</figcaption>\n</figure>\n"
-        if chart is not None
-        else ""
-    )
-    return (
-        '<div class="plugin-comparison">\n'
-        "<p>Click a column header to sort by it (again to reverse); plugins without the figure "
-        "stay last.</p>\n"
-        f"{_tables(catalog)}\n{figure}</div>"
-    )
-
-
 # A markdown image outside the raw HTML, so MkDocs resolves the path for the page.
 _CHART_IMAGE = f"![Trade-off chart: false cutoffs against latency p50]({CHART_PATH})"
 
@@ -593,9 +406,9 @@ def render_markdown(catalog: Catalog, *, checks_page: str = CHECKS_PAGE) -> str:
         f"<style>{STYLE}</style>\n\n"
         f"{_body(catalog)}\n\n"
         "## Comparison\n\n"
-        f"{_comparison(catalog, None)}\n\n"
+        f"{comparison(catalog, None)}\n\n"
         f"{_CHART_IMAGE}\n\n"
-        f"{_CHART_CAPTION}\n\n"
+        f"{CHART_CAPTION}\n\n"
         "## Validation records\n\n"
         f"{_records(catalog)}\n\n"
         f"Each record counts the checks of one real `fastrtc-plugins registry update --validate` "
@@ -630,7 +443,7 @@ def render_html(catalog: Catalog) -> str:
         f"<style>{STYLE}</style>\n</head>\n"
         '<body class="gallery-page">\n<main>\n<h1>Plugin gallery</h1>\n'
         f"<p>{escape(INTRO)}</p>\n{_body(catalog)}\n"
-        f'<h2 id="comparison">Comparison</h2>\n{_comparison(catalog, render_chart(catalog))}\n'
+        f'<h2 id="comparison">Comparison</h2>\n{comparison(catalog, render_chart(catalog))}\n'
         f'<h2 id="validation-records">Validation records</h2>\n{_records(catalog)}\n'
         "<p>Each record counts the checks of one real validation run; the check reference "
         "of the fastrtc-registry documentation (Check reference) says what each check "
