@@ -1,4 +1,4 @@
-"""rows: one row per plugin from index facts, the catalog and this environment, on values."""
+"""search_rows: one row per plugin from index facts, the catalog and this environment, on values."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from _cached_facts import project_facts
 from fastrtc_registry.catalog import Catalog, CatalogEntry, Removed, default_catalog
 from fastrtc_registry.discovery import PluginRecord
 from fastrtc_registry.names import canonicalize
-from fastrtc_registry.rows import check_compatibility, installed_versions, plugin_rows
+from fastrtc_registry.search_rows import check_compatibility, installed_versions, plugin_rows
 
 NO_CATALOG = Catalog(schema_version=1, entries=())
 INDEX_URL = "http://127.0.0.1:9/simple/"
