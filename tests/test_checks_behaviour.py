@@ -196,6 +196,14 @@ CAUGHT = [
         "calls from 4 threads differed from the same calls made one at a time",
     ),
     (
+        "bad_crossed_answers",
+        "fastrtc_bad_crossed_answers:BadVAD",
+        "vad",
+        "VAD212",
+        "failed",
+        "16 of 16 calls from 4 threads differed",
+    ),
+    (
         "bad_slow",
         "fastrtc_bad_slow:BadVAD",
         "vad",

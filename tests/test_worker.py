@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from fastrtc_registry.validation.protocol import LoadReply, LoadRequest
+from fastrtc_registry.validation.protocol import (
+    BuildReply,
+    BuildRequest,
+    LoadReply,
+    LoadRequest,
+    ProtocolViolation,
+)
 from fastrtc_registry.validation.worker import WorkerSession, WorkerStopped
 
 MODULES = {
@@ -25,6 +31,45 @@ MODULES = {
         class Model:
             def vad(self, audio, options):
                 return 0.0, []
+
+            def warmup(self):
+                pass
+        """
+    ),
+    # Learns the run id and number at import (off the worker's stack), predicts the
+    # next request's number by counting, and answers that request from the model's
+    # constructor: run and number are right, but its nonce did not exist yet.
+    "predicts": textwrap.dedent(
+        """
+        import json
+        import os
+        import sys
+
+        def _served():
+            frame = sys._getframe()
+            while frame is not None:
+                envelope = frame.f_locals.get("envelope")
+                if envelope is not None and hasattr(envelope, "run"):
+                    return envelope.run, envelope.seq
+                frame = frame.f_back
+            raise RuntimeError("the worker changed: no envelope on the stack")
+
+        _RUN, _SEQ = _served()
+
+        class Model:
+            def __init__(self):
+                forged = {
+                    "run": _RUN,
+                    "seq": _SEQ + 1,
+                    "nonce": "0" * 16,
+                    "type": "build",
+                    "body": {"built_type": "Model", "signatures": []},
+                }
+                os.write(int(sys.argv[-1]), (json.dumps(forged) + "\\n").encode())
+                os._exit(0)
+
+            def vad(self, audio, options):
+                raise RuntimeError("this VAD never works")
 
             def warmup(self):
                 pass
@@ -88,3 +133,15 @@ def test_a_fastrtc_registry_folder_in_the_working_directory_is_not_imported(
     with WorkerSession(timeout=30.0, env=env, cwd=tmp_path) as session:
         reply = session.request(LoadRequest("worker_noisy:Model", "vad"), LoadReply)
     assert reply.error is None and reply.facts is not None
+
+
+def test_a_reply_with_the_predicted_run_and_number_but_not_the_nonce_is_rejected(
+    module_dir: Path,
+) -> None:
+    """The run id is fixed for a session and numbers count up: only the nonce is unguessable."""
+    env = {**os.environ, "PYTHONPATH": str(module_dir)}
+    with WorkerSession(timeout=30, env=env) as session:
+        loaded = session.request(LoadRequest("worker_predicts:Model", "vad"), LoadReply)
+        assert loaded.error is None, loaded.error
+        with pytest.raises(ProtocolViolation, match=r"did not echo the request's nonce$"):
+            session.request(BuildRequest(), BuildReply)
