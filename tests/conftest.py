@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from fastrtc_registry.validation.targets import make_overlay_venv, pip_install_command
+from fastrtc_registry.validation.venv import make_overlay_venv, pip_install_command
 
 TESTS = Path(__file__).resolve().parent
 PLUGINS = TESTS / "plugins"
