@@ -62,7 +62,7 @@ def test_a_candidate_that_answers_another_version_does_not_count(no_pythons: Pat
 
 @pytest.mark.parametrize("value", ["3", "abc", "3.9.1.2", "3.12 "])
 def test_find_python_refuses_what_is_not_x_y(value: str) -> None:
-    with pytest.raises(ValidationTargetError, match="X.Y"):
+    with pytest.raises(ValidationTargetError, match=r"X\.Y"):
         find_python(value)
 
 
@@ -89,17 +89,17 @@ def test_a_bad_python_value_is_a_usage_error(value: str) -> None:
 def test_a_missing_interpreter_is_a_usage_error_that_says_how_to_get_it(
     no_pythons: Path,
 ) -> None:
-    done = _validate(str(PLUGINS / "energy_vad"), "--python", "3.77", env=dict(os.environ))
+    done = _validate(str(PLUGINS / "energy_vad"), "--python", "3.13", env=dict(os.environ))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     text = " ".join(done.stderr.split())
-    assert "no Python 3.77 interpreter found" in text
-    assert "pyenv install 3.77" in text
+    assert "no Python 3.13 interpreter found" in text
+    assert "pyenv install 3.13" in text
 
 
 def test_an_installed_name_with_another_python_says_what_to_pass(no_pythons: Path) -> None:
-    _fake_python(no_pythons / "versions/3.77.0/bin/python", "3.77.0")
-    done = _validate("energy", "--python", "3.77", env=dict(os.environ))
+    _fake_python(no_pythons / "versions/3.13.0/bin/python", "3.13.0")
+    done = _validate("energy", "--python", "3.13", env=dict(os.environ))
     assert done.returncode == 1
     assert "pass its project directory, a wheel file or pypi:NAME" in done.stderr
 
@@ -111,3 +111,11 @@ def test_this_python_keeps_the_overlay_and_is_reported() -> None:
     assert done.returncode == 0, done.stderr
     assert report["python"] == platform.python_version()
     assert not any(n.startswith("on Python") for n in report["notes"])
+
+
+def test_a_python_fastrtc_registry_does_not_run_on_is_refused(no_pythons: Path) -> None:
+    _fake_python(no_pythons / "versions/3.9.18/bin/python", "3.9.18")
+    done = _validate(str(PLUGINS / "energy_vad"), "--python", "3.9", env=dict(os.environ))
+    assert done.returncode == 1
+    assert "fastrtc-registry runs on Python" in done.stderr
+    assert "cannot check a plugin on 3.9" in done.stderr

@@ -66,6 +66,8 @@ __all__ = [
 ]
 
 PYPI_PREFIX = "pypi:"
+FULL_INSTALL_TIMEOUT = 900.0
+"""The least time the installs on another Python (``--python``) get: a full install of fastrtc."""
 _Progress = Callable[[str, str], None]
 
 
@@ -139,8 +141,21 @@ def resolve_target(
 
 def _other_python(version: str | None) -> Path | None:
     """The interpreter of ``version`` when it is not this one's; None for this one."""
+    from importlib import metadata
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     if version is None or version == "{}.{}".format(*sys.version_info[:2]):
         return None
+    try:
+        claimed = SpecifierSet(metadata.metadata("fastrtc-registry")["Requires-Python"] or "")
+    except (metadata.PackageNotFoundError, InvalidSpecifier):
+        claimed = SpecifierSet()
+    if f"{version}.0" not in claimed:
+        raise ValidationTargetError(
+            f"fastrtc-registry runs on Python {claimed}, so it cannot check a plugin on "
+            f"{version}; pick a --python in that range"
+        )
     return find_python(version)
 
 
@@ -260,6 +275,8 @@ def _in_throwaway_env(
     else:
         version = python_version(interpreter).strip()
         say(package.name, f"installing fastrtc and fastrtc-registry on Python {version}")
+        # fastrtc brings Gradio: minutes of downloads that the checks' --timeout cannot foresee.
+        deadline = Deadline(max(deadline.left("installing"), FULL_INSTALL_TIMEOUT))
         python = make_python_venv(
             tmp / "venv",
             interpreter,
