@@ -1,8 +1,10 @@
 """Validation: resolve a target, run plugin code in a worker, judge what it observed.
 
 :mod:`.targets` resolves a target (name, project, wheel, ``pypi:``) into
-installed distributions, :mod:`.protocol` holds the typed requests and replies, :mod:`.worker` the
-parent side of the worker process and :mod:`.child` its child side,
+installed distributions, :mod:`.venv` makes and fills the throwaway environments it
+needs (on this Python or another, ``--python``), :mod:`.protocol` holds the typed
+requests and replies, :mod:`.worker` the parent side of the worker process and
+:mod:`.child` its child side,
 :mod:`.process` process control (sessions, limits, group kill),
 :mod:`.observe` (request handlers), :mod:`.probes` and the ``observe_*``
 modules the worker-side code that calls the plugin, and :mod:`.runner` the parent side that asks for
