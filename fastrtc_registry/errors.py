@@ -28,6 +28,7 @@ keep working::
     │       └── WheelFormatError                    a zip layout the wheel reader cannot read
     ├── PackageMetadataError(ValueError)        a distribution's metadata is unusable
     ├── ValidationTargetError(ValueError)       validate was given a target it cannot use
+    ├── PythonNotFoundError(LookupError)        no interpreter of the Python version asked for
     ├── AudioFileError(ValueError)              replay cannot read the recording it was given
     ├── PortInUseError(OSError)                 try cannot listen on the port it was given
     └── WorkerError(RuntimeError)               the isolated worker process failed
@@ -66,6 +67,7 @@ __all__ = [
     "PluginNotInstalledError",
     "PluginRuntimeError",
     "PortInUseError",
+    "PythonNotFoundError",
     "RangesUnsupportedError",
     "RegistryError",
     "ScaffoldError",
@@ -207,6 +209,14 @@ class PackageMetadataError(RegistryError, ValueError):
 
 class ValidationTargetError(RegistryError, ValueError):
     """``validate`` was given a target it cannot resolve or build."""
+
+
+class PythonNotFoundError(RegistryError, LookupError):
+    """No interpreter of the Python version asked for (``validate --python``) was found."""
+
+    def __init__(self, message: str, *, version: str = "") -> None:
+        super().__init__(message)
+        self.version = version
 
 
 class AudioFileError(RegistryError, ValueError):

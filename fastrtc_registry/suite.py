@@ -78,13 +78,20 @@ def validate(
     index_url: str | None = None,
     on_progress: Progress | None = None,
     memory: int | str | None = None,
+    python: str | None = None,
 ) -> ValidationReport:
     """Validate ``target``: an installed plugin or package name, a project directory,
-    a wheel file, or ``pypi:NAME[==VERSION]``."""
+    a wheel file, or ``pypi:NAME[==VERSION]``.
+
+    ``python`` (``X.Y``) runs the plugins on that Python, found on PATH or under
+    pyenv (PythonNotFoundError if not); the report's ``python`` says which ran.
+    """
+    from dataclasses import replace
+
     from .validation.targets import resolve_target
 
     with resolve_target(
-        target, index_url=index_url, on_progress=on_progress, timeout=timeout
+        target, index_url=index_url, on_progress=on_progress, timeout=timeout, python=python
     ) as resolved:
         report = validate_packages(
             resolved.label,
@@ -97,7 +104,7 @@ def validate(
             pyproject=_read_pyproject(target),
             host=resolved.host,
         )
-    return report.ignoring(ignore)
+    return replace(report, python=resolved.python_version).ignoring(ignore)
 
 
 def _read_pyproject(target: str) -> Mapping[str, Any] | None:

@@ -31,7 +31,7 @@ import pytest
 from fastrtc_registry.catalog.sources import embedded_catalog_path
 from fastrtc_registry.discovery import SELF_DISTRIBUTION
 from fastrtc_registry.names import canonicalize, kind_for_group
-from fastrtc_registry.validation.targets import make_overlay_venv, pip_install_command
+from fastrtc_registry.validation.venv import make_overlay_venv, pip_install_command
 
 TESTS = Path(__file__).resolve().parent
 PLUGINS = TESTS / "plugins"

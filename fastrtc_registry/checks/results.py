@@ -150,6 +150,8 @@ class ValidationReport:
     target: str
     plugins: tuple[PluginReport, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    python: str | None = None
+    """The version of the Python the plugin code ran on (``3.12.1``), when known."""
 
     @property
     def results(self) -> list[CheckResult]:
@@ -199,6 +201,7 @@ class ValidationReport:
             "plugins": [p.as_dict() for p in self.plugins],
             "summary": self.summary.as_dict(),
             "notes": list(self.notes),
+            "python": self.python,
         }
 
     def to_junit(self) -> str:

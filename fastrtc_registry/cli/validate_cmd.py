@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..deadlines import VALIDATE_TIMEOUT
-from ..errors import PluginNotFoundError
+from ..errors import PluginNotFoundError, PythonNotFoundError
 from ._app import (
     JsonOption,
     app,
@@ -93,6 +93,16 @@ def validate_command(
             callback=check_index_url,
         ),
     ] = None,
+    python: Annotated[
+        str | None,
+        typer.Option(
+            "--python",
+            metavar="X.Y",
+            help="Check the plugin on this Python (pythonX.Y on PATH, or under pyenv): a "
+            "fresh environment there gets fastrtc, fastrtc-registry and the plugin.",
+            callback=_check_python,
+        ),
+    ] = None,
 ) -> None:
     """Check that a plugin follows fastrtc's protocols; exit 1 when a check fails."""
     import time
@@ -130,7 +140,10 @@ def validate_command(
                 index_url=index_url,
                 on_progress=progress,
                 memory=memory,
+                python=python,
             )
+        except PythonNotFoundError as exc:  # the option names what is missing: a usage error
+            raise typer.BadParameter(str(exc), param_hint="--python") from None
         except PluginNotFoundError as exc:
             if exc.name != target:
                 raise
@@ -146,6 +159,14 @@ def validate_command(
     code = report.exit_code(strict=strict)
     if code:
         raise typer.Exit(code)
+
+
+def _check_python(value: str | None) -> str | None:
+    from ..validation.venv import PYTHON_VERSION
+
+    if value is not None and not PYTHON_VERSION.fullmatch(value):
+        raise typer.BadParameter(f"{value!r} is not a Python version; use X.Y, e.g. 3.12")
+    return value
 
 
 def _unknown_target(target: str, exc: PluginNotFoundError) -> PluginNotFoundError:

@@ -4,9 +4,14 @@ TARGET is one of: an installed plugin name (or ``package:name``, or an
 installed package name), a project directory (built into a wheel first: the
 pre-publish path), a wheel file, or ``pypi:NAME[==VERSION]``. Anything that
 is not already installed goes into a throwaway virtual environment, never the
-user's: the venv sees this interpreter's packages (so fastrtc is there), the
-wheel goes in with ``--no-deps``, and only when its requirements are not all
-met does a full install run. uv is used when present, else venv + pip.
+user's (:mod:`.venv` makes it): the venv sees this interpreter's packages (so
+fastrtc is there), the wheel goes in with ``--no-deps``, and only when its
+requirements are not all met does a full install run.
+
+With ``python`` (``validate --python X.Y``) of another version than this
+interpreter's, the venv is made on that interpreter and gets full installs of
+fastrtc's host distribution and of fastrtc-registry (a wheel built from this
+checkout, else the same release from the index) before the plugin's wheel.
 
 The host is the distribution providing the ``fastrtc`` import package there
 (:func:`~fastrtc_registry.packages.fastrtc_host`): a plugin's ``fastrtc``
@@ -17,51 +22,52 @@ over the fork.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
+import platform
 import sys
-import sysconfig
 import tempfile
-import time
-import venv
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import PluginNotFoundError, ValidationTargetError
-from ..names import GROUPS, KINDS, CanonicalName, canonicalize
+from ..names import GROUPS, KINDS, canonicalize
 from ..packages import (
     PackageMetadata,
     fastrtc_host,
-    host_extra_requirements,
-    host_provides,
     is_fork,
 )
+from ._subprocess import NO_DEADLINE, Deadline, last_line, supervised
 from .distribution import (
     DeclaredPlugin,
     PackageInfo,
     package_from_distribution,
     package_from_wheel,
 )
-
-if TYPE_CHECKING:
-    from importlib.metadata import Distribution
-
-    from packaging.requirements import Requirement
+from .venv import (
+    find_python,
+    index_settings,
+    install,
+    make_overlay_venv,
+    make_python_venv,
+    offline,
+    python_version,
+    unmet_requirements,
+    unpack_wheel,
+    venv_path,
+    venv_site,
+)
 
 __all__ = [
     "ResolvedTarget",
     "build_project_wheel",
-    "make_overlay_venv",
-    "pip_install_command",
     "resolve_target",
 ]
 
 PYPI_PREFIX = "pypi:"
+FULL_INSTALL_TIMEOUT = 900.0
+"""The least time the installs on another Python (``--python``) get: a full install of fastrtc."""
 _Progress = Callable[[str, str], None]
 
 
@@ -75,23 +81,8 @@ class ResolvedTarget:
     notes: tuple[str, ...] = ()
     host: PackageMetadata | None = None
     """The distribution providing ``fastrtc`` where the plugins are (fastrtc or a fork)."""
-
-
-class _Deadline:
-    """The seconds left of one ``--timeout`` shared by the build and install steps."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._end = time.monotonic() + seconds
-
-    def left(self, what: str) -> float:
-        remaining = self._end - time.monotonic()
-        if remaining <= 0:
-            raise ValidationTargetError(f"{what} timed out after {self.seconds:g} s (--timeout)")
-        return remaining
-
-
-_NO_DEADLINE = 3600.0
+    python_version: str = platform.python_version()
+    """The full version of the interpreter the plugins run on (``3.12.1``)."""
 
 
 @contextmanager
@@ -100,17 +91,28 @@ def resolve_target(
     *,
     index_url: str | None = None,
     on_progress: _Progress | None = None,
-    timeout: float = _NO_DEADLINE,
+    timeout: float = NO_DEADLINE,
+    python: str | None = None,
 ) -> Iterator[ResolvedTarget]:
-    """Resolve ``target`` within ``timeout``; temporary environments are removed on exit."""
+    """Resolve ``target`` within ``timeout``; temporary environments are removed on exit.
+
+    ``python`` (``X.Y``) names the Python to check the plugins on (default:
+    this interpreter's); PythonNotFoundError when no such interpreter is found.
+    """
     say = on_progress or (lambda _name, _what: None)
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
+    interpreter = _other_python(python)
+    if interpreter is not None and _is_installed_name(target):
+        raise ValidationTargetError(
+            f"--python {python} checks a plugin in a fresh environment: pass its project "
+            f"directory, a wheel file or pypi:NAME, not the installed name {target!r}"
+        )
     if target.startswith(PYPI_PREFIX):
         with tempfile.TemporaryDirectory(prefix="fastrtc-validate-") as tmp:
             wheel = _download(
                 target[len(PYPI_PREFIX) :], Path(tmp) / "dist", index_url, say, deadline
             )
-            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say, deadline)
+            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say, deadline, interpreter)
         return
     path = Path(target).expanduser()
     if path.is_dir():
@@ -122,7 +124,7 @@ def resolve_target(
         with tempfile.TemporaryDirectory(prefix="fastrtc-validate-") as tmp:
             say(target, "building the wheel")
             wheel = build_project_wheel(path, Path(tmp) / "dist", timeout=deadline.left("building"))
-            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say, deadline)
+            yield _in_throwaway_env(target, wheel, Path(tmp), index_url, say, deadline, interpreter)
         return
     if path.suffix == ".whl" or path.is_file():
         if not path.is_file():
@@ -130,11 +132,43 @@ def resolve_target(
         if path.suffix != ".whl":
             raise ValidationTargetError(f"{target} is not a wheel (.whl) file")
         with tempfile.TemporaryDirectory(prefix="fastrtc-validate-") as tmp:
-            yield _in_throwaway_env(target, path, Path(tmp), index_url, say, deadline)
+            yield _in_throwaway_env(target, path, Path(tmp), index_url, say, deadline, interpreter)
         return
     if os.sep in target or target.startswith("."):
         raise ValidationTargetError(f"no such file or directory: {target}")
     yield _installed(target)
+
+
+def _other_python(version: str | None) -> Path | None:
+    """The interpreter of ``version`` when it is not this one's; None for this one."""
+    from importlib import metadata
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if version is None or version == "{}.{}".format(*sys.version_info[:2]):
+        return None
+    try:
+        claimed = SpecifierSet(metadata.metadata("fastrtc-registry")["Requires-Python"] or "")
+    except (metadata.PackageNotFoundError, InvalidSpecifier):
+        claimed = SpecifierSet()
+    if f"{version}.0" not in claimed:
+        raise ValidationTargetError(
+            f"fastrtc-registry runs on Python {claimed}, so it cannot check a plugin on "
+            f"{version}; pick a --python in that range"
+        )
+    return find_python(version)
+
+
+def _is_installed_name(target: str) -> bool:
+    # Mirrors resolve_target's reading: what is not pypi:, a directory or a file is a name.
+    path = Path(target).expanduser()
+    return not (
+        target.startswith(PYPI_PREFIX)
+        or path.exists()
+        or path.suffix == ".whl"
+        or os.sep in target
+        or target.startswith(".")
+    )
 
 
 def _installed(target: str) -> ResolvedTarget:
@@ -174,7 +208,7 @@ def _installed(target: str) -> ResolvedTarget:
     )
 
 
-def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEADLINE) -> Path:
+def build_project_wheel(project: Path, outdir: Path, *, timeout: float = NO_DEADLINE) -> Path:
     """Build ``project`` into a wheel with its own build backend (offline when possible).
 
     The backend runs supervised: after ``timeout`` seconds it is killed with
@@ -203,7 +237,7 @@ def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEA
             str(project),
         ]
         attempts = [[*base, "--no-build-isolation"], base]
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
     error = ""
     for command in attempts:  # the installed backend first: fast and offline
         done = run_command(command, timeout=deadline.left(f"building {project}"))
@@ -215,7 +249,7 @@ def build_project_wheel(project: Path, outdir: Path, *, timeout: float = _NO_DEA
         wheels = sorted(outdir.glob("*.whl"))
         if done.returncode == 0 and wheels:
             return wheels[-1]
-        error = _last_line(done.output)
+        error = last_line(done.output)
     raise ValidationTargetError(f"building {project} into a wheel failed: {error}")
 
 
@@ -225,28 +259,45 @@ def _in_throwaway_env(
     tmp: Path,
     index_url: str | None,
     say: _Progress,
-    deadline: _Deadline | None = None,
+    deadline: Deadline | None = None,
+    interpreter: Path | None = None,
 ) -> ResolvedTarget:
     try:
         package = package_from_wheel(wheel)
     except ValueError as exc:
         raise ValidationTargetError(str(exc)) from exc
-    say(package.name, "creating a throwaway environment")
-    deadline = deadline or _Deadline(_NO_DEADLINE)
-    python = make_overlay_venv(tmp / "venv")
+    deadline = deadline or Deadline(NO_DEADLINE)
     notes = [f"checked {wheel.name} in a throwaway environment"]
-    if not _unpack_wheel(wheel, tmp / "venv"):
-        _install(python, [str(wheel), "--no-deps"], index_url=None, deadline=deadline)
-    path = _venv_path(python)
+    version = platform.python_version()
+    if interpreter is None:
+        say(package.name, "creating a throwaway environment")
+        python = make_overlay_venv(tmp / "venv")
+    else:
+        version = python_version(interpreter).strip()
+        say(package.name, f"installing fastrtc and fastrtc-registry on Python {version}")
+        # fastrtc brings Gradio: minutes of downloads that the checks' --timeout cannot foresee.
+        deadline = Deadline(max(deadline.left("installing"), FULL_INSTALL_TIMEOUT))
+        python = make_python_venv(
+            tmp / "venv",
+            interpreter,
+            _registry_requirement(tmp / "registry", deadline),
+            host=fastrtc_host(),
+            index_url=index_url,
+            deadline=deadline,
+        )
+        notes.append(f"on Python {version} ({interpreter}), with fastrtc installed there")
+    if not unpack_wheel(wheel, venv_site(python)):
+        install(python, [str(wheel), "--no-deps"], index_url=None, deadline=deadline)
+    path = venv_path(python)
     host = fastrtc_host(path)
-    missing, host_notes = _unmet_requirements(path, package, host)
+    missing, host_notes = unmet_requirements(path, package, host)
     notes += host_notes
     if missing:
         say(package.name, f"installing its dependencies ({', '.join(missing)})")
         # Over a fork, the wheel's own resolution would pull fastrtc in: name the rest only.
         wanted = missing if host is not None and is_fork(host) else [str(wheel)]
         try:
-            _install(python, wanted, index_url=index_url, deadline=deadline)
+            install(python, wanted, index_url=index_url, deadline=deadline)
         except ValidationTargetError as exc:
             raise ValidationTargetError(
                 f"{package.name} needs {', '.join(missing)}, which could not be installed: "
@@ -259,194 +310,34 @@ def _in_throwaway_env(
         str(python),
         tuple(notes),
         fastrtc_host(path) if missing else host,
+        version,
     )
 
 
-def _unpack_wheel(wheel: Path, root: Path) -> bool:
-    """Install a wheel without dependencies into the venv at ``root`` by unpacking it.
+def _registry_requirement(outdir: Path, deadline: Deadline) -> list[str]:
+    """fastrtc-registry for pip: a wheel of this checkout, else this release by name."""
+    from importlib import metadata
 
-    A throwaway environment needs only the files and the ``.dist-info``; this
-    skips an installer's start (about a second). Wheels with a ``.data``
-    directory, or with a path that would leave site-packages, return False
-    and go through the installer.
-    """
-    import zipfile
+    source = Path(__file__).resolve().parents[2]  # the checkout holding fastrtc_registry/
+    if _project_name(source / "pyproject.toml") == "fastrtc-registry":
+        return [str(build_project_wheel(source, outdir, timeout=deadline.left("building")))]
+    return [f"fastrtc-registry=={metadata.version('fastrtc-registry')}"]
 
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(root), "platbase": str(root)}))
-    if not site.is_dir():
-        return False
+
+def _project_name(pyproject: Path) -> str | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # a dependency on 3.10 (pyproject.toml)
+        import tomli as tomllib
     try:
-        with zipfile.ZipFile(wheel) as archive:
-            names = archive.namelist()
-            for name in names:
-                parts = Path(name).parts
-                if name.startswith("/") or ".." in parts or parts[0].endswith(".data"):
-                    return False
-            archive.extractall(site)
-    except (OSError, zipfile.BadZipFile):
-        return False
-    info = next((n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")), None)
-    if info is not None:
-        (site / info / "INSTALLER").write_text("fastrtc-plugins\n", encoding="utf-8")
-    return True
-
-
-def make_overlay_venv(root: Path) -> Path:
-    """A venv at ``root`` that sees this interpreter's packages; return its python."""
-    uv = shutil.which("uv")
-    if uv:
-        _run(
-            [
-                uv,
-                "venv",
-                "--quiet",
-                "--system-site-packages",
-                "--python",
-                sys.executable,
-                str(root),
-            ],
-            "creating a virtual environment",
-        )
-    else:
-        venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root)
-    python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    site_dir = _run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        "inspecting the virtual environment",
-    ).strip()
-    # When this interpreter is itself a venv, --system-site-packages reaches only the base
-    # installation: chain this environment's site directories so fastrtc is visible.
-    ours = [
-        p
-        for p in dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
-        if Path(p).is_dir()
-    ]
-    # One statement per line: site.py runs each "import" line on its own, in a
-    # namespace that a comprehension could not see.
-    Path(site_dir, "_fastrtc_plugins_parent.pth").write_text(
-        "".join(f"import site; site.addsitedir({p!r})\n" for p in ours), encoding="utf-8"
-    )
-    return python
-
-
-def pip_install_command(python: Path) -> list[str]:
-    """This interpreter's pip, quiet, installing into the environment of ``python``."""
-    return [
-        sys.executable,
-        "-m",
-        "pip",
-        "--python",
-        str(python),
-        "install",
-        "-q",
-        "--disable-pip-version-check",
-    ]
-
-
-def _install(
-    python: Path, args: Sequence[str], *, index_url: str | None, deadline: _Deadline
-) -> None:
-    uv = shutil.which("uv")
-    command = (
-        [uv, "pip", "install", "--quiet", "--python", str(python)]
-        if uv
-        else pip_install_command(python)
-    )
-    env, extra = _index_settings(index_url)
-    if uv and _offline():
-        extra.append("--offline")
-    elif _offline():
-        extra.append("--no-index")
-    _supervised(
-        [*command, *extra, *args], "installing", env=env, timeout=deadline.left("installing")
-    )
-
-
-def _index_settings(index_url: str | None) -> tuple[dict[str, str], list[str]]:
-    env = dict(os.environ)
-    location = _index_location(index_url)
-    if location is None:
-        return env, []
-    # An index chosen for this tool replaces pip's own configuration entirely.
-    env["PIP_CONFIG_FILE"] = os.devnull
-    for name in (
-        "PIP_EXTRA_INDEX_URL",
-        "PIP_FIND_LINKS",
-        "UV_EXTRA_INDEX_URL",
-        "UV_FIND_LINKS",
-        "PIP_CONSTRAINT",
-        "UV_CONSTRAINT",
-    ):
-        env.pop(name, None)
-    env["UV_NO_CONFIG"] = "1"
-    return env, ["--index-url", location]
-
-
-def _index_location(index_url: str | None) -> str | None:
-    from ..errors import IndexAccessError
-    from ..index.config import resolve_index_url
-
-    try:
-        location = resolve_index_url(index_url)
-    except IndexAccessError:
+        name = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
         return None
-    return location.url if location.explicit else None
-
-
-def _offline() -> bool:
-    from ..index.config import is_offline
-
-    return is_offline()
-
-
-def _venv_path(python: Path) -> list[str]:
-    path = json.loads(
-        _run(
-            [str(python), "-c", "import json, sys; print(json.dumps(sys.path))"],
-            "inspecting the virtual environment",
-        )
-    )
-    return [p for p in path if p]
-
-
-def _unmet_requirements(
-    path: list[str], package: PackageInfo, host: PackageMetadata | None
-) -> tuple[list[str], list[str]]:
-    """The requirements not met on ``path``, and notes on how the host met fastrtc's."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    from ..discovery import installed_distributions
-
-    dists = installed_distributions(path)
-    hosted = {"fastrtc", canonicalize(host.name)} if host is not None else set()
-    missing, notes = [], []
-    for line in package.requires_dist:
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement:
-            continue
-        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
-            continue
-        if host is not None and canonicalize(requirement.name) in hosted:
-            provided, note = host_provides(host, requirement)
-            if provided:
-                notes += [note] if note else []
-                # fastrtc[vad] on a fork: what the fork's own extra asks for.
-                extras = host_extra_requirements(host, requirement.extras) if is_fork(host) else []
-                missing += [str(r) for r in extras if not _met(r, dists)]
-                continue
-        if not _met(requirement, dists):
-            missing.append(str(requirement))
-    return missing, notes
-
-
-def _met(requirement: Requirement, dists: Mapping[CanonicalName, Distribution]) -> bool:
-    dist = dists.get(canonicalize(requirement.name))
-    return dist is not None and requirement.specifier.contains(dist.version, prereleases=True)
+    return canonicalize(name) if isinstance(name, str) else None
 
 
 def _download(
-    spec: str, outdir: Path, index_url: str | None, say: _Progress, deadline: _Deadline
+    spec: str, outdir: Path, index_url: str | None, say: _Progress, deadline: Deadline
 ) -> Path:
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -454,15 +345,15 @@ def _download(
         requirement = Requirement(spec)
     except InvalidRequirement as exc:
         raise ValidationTargetError(f"pypi:{spec} is not NAME or NAME==VERSION ({exc})") from exc
-    if _offline():
+    if offline():
         raise ValidationTargetError(
             f"pypi:{spec} needs the package index, but FASTRTC_PLUGINS_OFFLINE is set; unset it, "
             "or validate a wheel file you already have"
         )
     say(requirement.name, "downloading from the index")
-    env, extra = _index_settings(index_url)
+    env, extra = index_settings(index_url)
     outdir.mkdir(parents=True, exist_ok=True)
-    _supervised(
+    supervised(
         [
             sys.executable,
             "-m",
@@ -489,42 +380,3 @@ def _download(
             files[0], outdir / "built", timeout=deadline.left(f"building {spec}")
         )
     raise ValidationTargetError(f"the index gave no file for {spec}")
-
-
-def _supervised(
-    command: Sequence[str], what: str, *, env: dict[str, str] | None, timeout: float
-) -> None:
-    # Installers run build backends: supervised, killed with their descendants on timeout.
-    from .process import run_command
-
-    try:
-        done = run_command(command, timeout=timeout, env=env)
-    except OSError as exc:
-        raise ValidationTargetError(f"{what} failed: {exc}") from exc
-    if done.returncode is None:
-        raise ValidationTargetError(f"{what} timed out (--timeout); it was stopped")
-    if done.returncode != 0:
-        raise ValidationTargetError(f"{what} failed: {_last_line(done.output)}")
-
-
-def _run(
-    command: Sequence[str],
-    what: str,
-    env: dict[str, str] | None = None,
-    timeout: float = 900.0,
-) -> str:
-    try:
-        proc = subprocess.run(
-            list(command), capture_output=True, text=True, env=env, check=False, timeout=timeout
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ValidationTargetError(f"{what} failed: {exc}") from exc
-    if proc.returncode != 0:
-        raise ValidationTargetError(f"{what} failed: {_last_line(proc.stderr or proc.stdout)}")
-    return proc.stdout
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith(("error", "×", "x "))]
-    return (errors or lines or ["no output"])[-1][:300]
