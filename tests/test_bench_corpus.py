@@ -17,6 +17,7 @@ from fastrtc_registry.bench.metrics import (
     score_turns,
 )
 from fastrtc_registry.simulate import fastrtc_speech
+from fastrtc_registry.stream import CHUNK_S, RATES
 
 # sha256 of every clip and conversation (names, int16 samples, labels, turns) at each
 # rate, for CORPUS_VERSION "2". A change here changes every bench figure: bump the
@@ -28,7 +29,7 @@ CHECKSUMS = {
 }
 
 
-@pytest.mark.parametrize("rate", corpus.RATES)
+@pytest.mark.parametrize("rate", RATES)
 def test_corpus_is_the_same_every_time(rate: int) -> None:
     assert corpus.CORPUS_VERSION == "2"
     assert corpus.corpus_checksum(rate) == CHECKSUMS[rate]
@@ -86,7 +87,7 @@ def _level(audio: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(samples * samples)))
 
 
-@pytest.mark.parametrize("rate", corpus.RATES)
+@pytest.mark.parametrize("rate", RATES)
 def test_clips_have_exact_labels_and_the_stated_levels(rate: int) -> None:
     speech_frames = np.zeros(2100, dtype=bool)
     for first, end in utterances():
@@ -99,7 +100,7 @@ def test_clips_have_exact_labels_and_the_stated_levels(rate: int) -> None:
         assert clip.audio.dtype == np.int16
         assert len(clip.labels) * rate // 100 == len(clip.audio)
         # Whole 0.6 s chunks, as ReplyOnPause hands them to a VAD.
-        assert len(clip.audio) % int(rate * corpus.CHUNK_S) == 0
+        assert len(clip.audio) % int(rate * CHUNK_S) == 0
         if clip.group == "clean":
             clean = clip.audio.astype(np.float64)
             assert np.array_equal(clip.labels, speech_frames)

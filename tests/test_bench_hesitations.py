@@ -13,6 +13,7 @@ from fastrtc_registry.bench.corpus import Turn
 from fastrtc_registry.bench.hesitations import Talk, find_word_gaps, hesitation_checksum, talks
 from fastrtc_registry.bench.metrics import CutoffCounts, score_hesitations, tradeoff
 from fastrtc_registry.bench.sweep import PAUSE_SWEEP, Sweep, measure_hesitations, sweep_for
+from fastrtc_registry.stream import RATES
 from fastrtc_registry.validation.tags import InvalidTagsError, parse_tags
 
 # sha256 of every talk (names, int16 samples, labels, hesitations, turn ends) at each rate,
@@ -24,7 +25,7 @@ CHECKSUMS = {
 }
 
 
-@pytest.mark.parametrize("rate", corpus.RATES)
+@pytest.mark.parametrize("rate", RATES)
 def test_hesitations_are_the_same_every_time(rate: int) -> None:
     assert corpus.CORPUS_VERSION == "2"
     assert hesitation_checksum(rate) == CHECKSUMS[rate]
