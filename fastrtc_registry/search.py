@@ -27,7 +27,6 @@ from .names import Kind, canonicalize
 from .packages import fastrtc_host
 from .search_rows import (
     SearchResult,
-    check_compatibility,
     installed_versions,
     plugin_rows,
 )
@@ -38,11 +37,8 @@ if TYPE_CHECKING:
 __all__ = [
     "SearchReport",
     "SearchResult",
-    "check_compatibility",
-    "installed_versions",
     "load_catalog_for",
     "locate_index",
-    "plugin_rows",
     "search",
 ]
 
