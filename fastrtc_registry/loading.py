@@ -8,7 +8,6 @@ puts the two together into a handler for ``fastrtc.Stream``.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._text import truncate
 from .catalog import Catalog, CatalogEntry
+from .contract import copy_owner, import_object, inherits_copy, kind_problem, missing_vad_methods
 from .discovery import PluginRecord, installed_plugins
 from .errors import (
     AmbiguousPluginError,
@@ -28,6 +28,7 @@ from .errors import (
     RegistryError,
 )
 from .names import Kind, canonicalize, close_names, did_you_mean, split_qualified
+from .network_errors import is_network_error
 
 if TYPE_CHECKING:
     from fastrtc import ReplyOnPause
@@ -209,89 +210,6 @@ def _compatibility_hint(entry: CatalogEntry) -> str:
     return f" Note: it requires Python {entry.requires_python} and this is Python {here}."
 
 
-def import_object(spec: str) -> Any:
-    """Import ``module:attr.attr``; a failure raises :class:`PluginLoadError` chained."""
-    module_name, sep, attr_path = spec.partition(":")
-    if not sep or not module_name or not attr_path:
-        raise PluginLoadError(f"object reference {spec!r} is not of the form 'module:attr'")
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except Exception as exc:
-        raise PluginLoadError(
-            f"importing {module_name!r} failed: {type(exc).__name__}: {exc}"
-        ) from exc
-    for attr in attr_path.split("."):
-        try:
-            obj = getattr(obj, attr)
-        except AttributeError as exc:
-            raise PluginLoadError(f"{spec!r}: module {module_name!r} has no {attr!r}") from exc
-    return obj
-
-
-VAD_METHODS = ("vad", "warmup")
-"""What fastrtc's PauseDetectionModel protocol calls on a VAD."""
-
-
-def missing_vad_methods(obj: Any) -> tuple[str, ...]:
-    """Of :data:`VAD_METHODS`, those ``obj`` lacks."""
-    return tuple(m for m in VAD_METHODS if not callable(getattr(obj, m, None)))
-
-
-def kind_problem(
-    kind: str,
-    label: str,
-    *,
-    qualname: str,
-    type_name: str,
-    is_class: bool,
-    is_callable: bool,
-    missing_methods: tuple[str, ...] = (),
-    is_reply_on_pause: bool = False,
-) -> str | None:
-    """Why an object does not fit ``kind``'s contract, or None when it does.
-
-    The one rule for loading by name (:func:`check_object_kind`) and for the
-    suite's IMP102, which gets the same facts from the worker.
-    """
-    if kind == "vad":
-        if not is_callable:
-            return (
-                f"{label} points at a {type_name}, not a class or factory; a fastrtc.vad "
-                "entry point must be callable with keyword arguments and return an object "
-                "with vad(audio, options) and warmup()"
-            )
-        if is_class and missing_methods:
-            missing = " or ".join(f"{m}()" for m in missing_methods)
-            return (
-                f"{label} points at class {qualname}, which has no {missing}; a VAD must "
-                "implement fastrtc's PauseDetectionModel protocol"
-            )
-        return None
-    if not is_reply_on_pause:
-        what = qualname if is_class else type_name
-        return (
-            f"{label} points at {what}, which is not a subclass of fastrtc.ReplyOnPause; "
-            "a fastrtc.turn_taking entry point must name such a class"
-        )
-    return None
-
-
-def copy_owner(cls: type) -> type | None:
-    """The class along ``cls``'s MRO that defines ``copy()``."""
-    return next((k for k in cls.__mro__ if "copy" in vars(k)), None)
-
-
-def inherits_copy(cls: type) -> bool:
-    """True when a ReplyOnPause subclass keeps ReplyOnPause's own ``copy()``.
-
-    That ``copy()`` builds a plain ReplyOnPause, dropping the subclass on every
-    connection after the first.
-    """
-    from fastrtc import ReplyOnPause
-
-    return copy_owner(cls) is ReplyOnPause and cls is not ReplyOnPause
-
-
 def check_object_kind(obj: Any, kind: Kind, name: str = "") -> None:
     """Raise :class:`PluginKindError` unless ``obj`` fits the ``kind``'s contract."""
     label = f"{_label(kind)} {name!r}" if name else _label(kind)
@@ -327,67 +245,6 @@ def _load_object(record: PluginRecord) -> Any:
         ) from cause
     check_object_kind(obj, record.kind, record.name)
     return obj
-
-
-def _network_error_types() -> tuple[type[BaseException], ...]:
-    """The exception classes that mean "could not reach the network".
-
-    Each comes from the library that raises it; a library that was never
-    imported cannot have raised anything, so only loaded modules are read.
-    """
-    import socket
-    import sys
-
-    found: list[type[BaseException]] = [ConnectionError, socket.gaierror, socket.herror]
-    wanted = {
-        "httpx": ("ConnectError", "ConnectTimeout", "ProxyError"),
-        "requests.exceptions": ("ConnectionError", "ConnectTimeout"),
-        "urllib3.exceptions": ("NewConnectionError", "ConnectTimeoutError", "ProxyError"),
-        "huggingface_hub.errors": ("LocalEntryNotFoundError", "OfflineModeIsEnabled"),
-        "aiohttp": ("ClientConnectionError",),
-    }
-    for module_name, names in wanted.items():
-        module = sys.modules.get(module_name)
-        for name in names:
-            cls = getattr(module, name, None)
-            if isinstance(cls, type) and issubclass(cls, BaseException):
-                found.append(cls)
-    return tuple(found)
-
-
-def _is_unreachable(exc: BaseException, network: tuple[type[BaseException], ...]) -> bool:
-    import urllib.error
-
-    if isinstance(exc, urllib.error.HTTPError):
-        return False  # a server answered: the download itself is wrong, not the network
-    return isinstance(exc, (*network, urllib.error.URLError))
-
-
-def is_network_error(exc: BaseException) -> bool:
-    """True when ``exc``, or an exception it chains or wraps, means the network was unreachable.
-
-    The test is by exception class (httpx, requests, urllib3, urllib, socket,
-    huggingface_hub offline errors), never by message. An HTTP error answer
-    from a server is not a network error.
-    """
-    network = _network_error_types()
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if _is_unreachable(current, network):
-            return True
-        # urllib3's MaxRetryError and urllib's URLError keep the real failure in ``reason``.
-        reason = getattr(current, "reason", None)
-        pending += [
-            e
-            for e in (current.__cause__, current.__context__, reason)
-            if isinstance(e, BaseException)
-        ]
-    return False
 
 
 def load_vad(name: str, /, *, warmup: bool = True, **kwargs: Any) -> PauseDetectionModel:

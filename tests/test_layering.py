@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "fastrtc_registry"
 LAYERS: list[tuple[str, ...]] = [
     ("_version", "_text", "_atomic", "names", "errors", "stream", "deadlines"),
     ("packages",),
+    ("contract", "network_errors"),
     ("index",),
     ("catalog",),  # the model and its rules; the tools on top of it come later
     ("discovery",),

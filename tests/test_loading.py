@@ -239,7 +239,7 @@ def _network_failures(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> dict[st
     ],
 )
 def test_real_network_failures_are_network_errors(monkeypatch, tmp_path, which) -> None:
-    from fastrtc_registry.loading import is_network_error
+    from fastrtc_registry.network_errors import is_network_error
 
     exc = _raised(_network_failures(monkeypatch, tmp_path)[which])
     assert is_network_error(exc), f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
@@ -252,7 +252,7 @@ def test_real_network_failures_are_network_errors(monkeypatch, tmp_path, which) 
 def test_gaierror_is_a_network_error() -> None:
     import socket
 
-    from fastrtc_registry.loading import is_network_error
+    from fastrtc_registry.network_errors import is_network_error
 
     # Resolving a name would query a DNS server; the class is what a failed lookup raises.
     assert is_network_error(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
@@ -264,7 +264,7 @@ def test_answers_and_other_errors_are_not_network_errors(tmp_path) -> None:
 
     import httpx
 
-    from fastrtc_registry.loading import is_network_error
+    from fastrtc_registry.network_errors import is_network_error
 
     request = httpx.Request("GET", "http://127.0.0.1/x")
     not_network = [

@@ -26,7 +26,7 @@ from fastrtc_registry.validation.netguard import (
 _PRELUDE = """
 import json, os, socket, sys
 from fastrtc_registry.validation import netguard
-from fastrtc_registry.loading import is_network_error
+from fastrtc_registry.network_errors import is_network_error
 
 netguard.enter_offline_sandbox()
 

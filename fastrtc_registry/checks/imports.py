@@ -7,7 +7,7 @@ IMP106) run on the class, so they run even when building needs a download.
 
 from __future__ import annotations
 
-from ..loading import kind_problem
+from ..contract import kind_problem
 from ..validation.probe_facts import CopyFacts
 from ..validation.protocol import CallRecord, ExcInfo, SignatureFact
 from .base import (

@@ -210,7 +210,7 @@ def network_need(exc: BaseException | None = None) -> str | None:
     Uses the blocked accesses recorded so far and, for ``exc``, the hub file
     that could not be fetched offline. None when nothing points at the network.
     """
-    from ..loading import is_network_error
+    from ..network_errors import is_network_error
 
     parts = []
     attempts = blocked_attempts()

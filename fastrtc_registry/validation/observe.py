@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..loading import copy_owner, import_object, inherits_copy, missing_vad_methods
+from ..contract import copy_owner, import_object, inherits_copy, missing_vad_methods
 from .probe_facts import CopyFacts, NoFacts
 from .probes import PROBES, Observed, State, exc_info, observed_call, probe, signature_fact
 from .protocol import (

@@ -89,7 +89,7 @@ def signature_fact(owner: Any, method: str, args: tuple[Any, ...]) -> SignatureF
 def exc_info(exc: BaseException) -> ExcInfo:
     """The facts of an exception raised by plugin code (worker side)."""
     try:
-        from ..loading import is_network_error
+        from ..network_errors import is_network_error
 
         network = is_network_error(exc)
     except Exception:

@@ -140,7 +140,7 @@ class ExcInfo:
     type: str
     message: str
     network: bool = False
-    """Classified as a failed download in the worker (``loading.is_network_error``)."""
+    """Classified as a failed download in the worker (``network_errors.is_network_error``)."""
     host: str | None = None
     """The host the plugin tried to reach, when the worker knows it."""
     bases: tuple[str, ...] = ()
