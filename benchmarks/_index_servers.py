@@ -13,6 +13,16 @@ __all__ = ["StaticServer"]
 Route = tuple[bytes, str]
 
 
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The span (inclusive) ``Range: bytes=a-b``, ``a-`` or ``-n`` asks of ``size`` bytes."""
+    asked = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if asked is None or not (asked[1] or asked[2]):
+        return None
+    if not asked[1]:  # a suffix: the last n bytes
+        return max(0, size - int(asked[2])), size - 1
+    return int(asked[1]), min(int(asked[2]) if asked[2] else size - 1, size - 1)
+
+
 class StaticServer:
     """Serve ``routes(path) -> (body, content type) | None`` with Range support; count bytes sent.
 
@@ -73,9 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
             and "gzip" in self.headers.get("Accept-Encoding", "")
         ):
             body, extra = owner.gzipped[1], {"Content-Encoding": "gzip"}
-        ranged = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
+        ranged = byte_range(self.headers.get("Range", ""), len(body))
         if ranged:
-            start, end = int(ranged[1]), min(int(ranged[2]), len(body) - 1)
+            start, end = ranged
             extra["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
             body, status = body[start : end + 1], 206
         self._headers(status, len(body), kind, extra)

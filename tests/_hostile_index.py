@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from _index_fixtures import byte_range
+
 __all__ = [
     "HostileIndex",
     "Project",
@@ -252,10 +254,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _file(self, path: Path, head: bool) -> None:
         size = path.stat().st_size
-        ranged = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
+        ranged = byte_range(self.headers.get("Range", ""), size)
         start, end, status = 0, size - 1, 200
         if ranged:
-            start, end, status = int(ranged[1]), min(int(ranged[2]), size - 1), 206
+            (start, end), status = ranged, 206
         self.send_response(status)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(end - start + 1))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,6 +32,16 @@ import pytest
 INDEXED_PLUGINS = ("energy_vad", "patient_pause", "legacy_vad", "marker_vad", "nonplugin_tts")
 MARKER_ENV = "FASTRTC_TEST_IMPORT_MARKER"
 BIG_WHEEL_PADDING = 1_500_000
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The span (inclusive) ``Range: bytes=a-b``, ``a-`` or ``-n`` asks of ``size`` bytes."""
+    asked = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if asked is None or not (asked[1] or asked[2]):
+        return None
+    if not asked[1]:  # a suffix: the last n bytes
+        return max(0, size - int(asked[2])), size - 1
+    return int(asked[1]), min(int(asked[2]) if asked[2] else size - 1, size - 1)
 
 
 def make_wheel(

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from _index_fixtures import free_port, make_wheel
+from _index_fixtures import byte_range, free_port, make_wheel
 
 pytestmark = pytest.mark.slow
 
@@ -110,9 +110,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        ranged = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
+        ranged = byte_range(self.headers.get("Range", ""), len(body))
         if ranged and not index.ignore_range:
-            start, end = int(ranged[1]), min(int(ranged[2]), len(body) - 1)
+            start, end = ranged
             return self._send(
                 206,
                 body[start : end + 1],
@@ -276,14 +276,17 @@ def test_a_malformed_project_page_spoils_only_that_project(index: FaultServer, t
 def test_a_server_ignoring_ranges_still_yields_entry_points(index: FaultServer):
     index.ignore_range = True
     assert {"good", "other"} <= names(cli("search", "--json"))
-    wheel_gets = [h for m, p, h in index.seen if m == "GET" and p.startswith("/files/")]
-    assert any("Range" not in h for h in wheel_gets)  # the full-download fallback
+    wheels = [(m, p) for m, p, _ in index.seen if p.startswith("/files/")]
+    # The suffix range's 200 is the whole wheel, read as it is: one GET each.
+    assert wheels and all(m == "GET" for m, _ in wheels)
+    assert len(wheels) == len(set(wheels))
 
 
 def test_ranges_are_used_when_honoured(index: FaultServer):
     assert "good" in names(cli("search", "--json"))
-    big = [h for m, p, h in index.seen if m == "GET" and "good_vad" in p]
-    assert big and all("Range" in h for h in big)
+    big = [(m, h) for m, p, h in index.seen if "good_vad" in p]
+    # No HEAD: the suffix range's answer says the size too.
+    assert big and all(m == "GET" and "Range" in h for m, h in big)
 
 
 def test_a_warm_search_does_not_contact_the_index(index: FaultServer):
@@ -293,3 +296,21 @@ def test_a_warm_search_does_not_contact_the_index(index: FaultServer):
     again = cli("search", "--json")
     assert names(again) == first and "stale" not in again.stderr
     assert index.seen == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("search", "--json"),
+        ("search", "good", "--kind=vad", "--json"),
+        ("search", "-kvad", "--json"),
+    ],
+    ids=["plain", "plain with options", "parsed by typer alone"],
+)
+def test_a_search_reads_each_page_once_whether_or_not_it_started_early(
+    index: FaultServer, argv: tuple[str, ...]
+):
+    assert "good" in names(cli(*argv))
+    pages = [p for m, p, _ in index.seen if not p.startswith("/files/")]
+    assert pages.count("/simple/") == 1
+    assert len(pages) == len(set(pages))

@@ -149,6 +149,7 @@ def test_wheels_are_read_by_byte_range_when_the_server_allows(pypi_url: str, onl
 
     got = asyncio.run(read())
     assert got.ranged and got.size > 1_000_000
+    assert got.requests == 1  # a suffix range: the size and the tail at once, no HEAD
     assert got.bytes_fetched < 64 * 1024
     assert b"big-turns = fastrtc_big_vad:BigTurns" in got.files["entry_points.txt"]
     assert b"Name: fastrtc-big-vad" in got.files["METADATA"]

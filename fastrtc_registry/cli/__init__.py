@@ -26,6 +26,7 @@ from . import (  # noqa: F401
     validate_cmd,
 )
 from ._app import app, begin_command, emit_json_error
+from ._early_search import start as _start_early_search
 from ._lean_rich import defer as _defer_unused_rich
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "app", "main"]
@@ -69,6 +70,7 @@ def _run(args: list[str], debug: bool) -> tuple[int, str, str]:
     import typer
 
     try:
+        _start_early_search(args)  # a cold search's index read overlaps the parsing below
         # Not standalone: usage errors come back here, to be shown as typer
         # shows them and also, under --json, as the JSON error object.
         result = app(args=args, prog_name="fastrtc-plugins", standalone_mode=False)

@@ -76,18 +76,19 @@ def search_command(
 ) -> None:
     """Find plugins in the catalog and on the package index."""
     from ..search import search
+    from ._early_search import take
 
+    options: dict[str, Any] = {
+        "query": query,
+        "kind": kind_of(kind),
+        "include_all": show_all,
+        "offline": True if offline else None,
+        "refresh": refresh,
+        "index_url": index_url,
+        "deadline": deadline,
+    }
     with _progress() as progress:
-        report = search(
-            query,
-            kind=kind_of(kind),
-            include_all=show_all,
-            offline=True if offline else None,
-            refresh=refresh,
-            index_url=index_url,
-            progress=progress,
-            deadline=deadline,
-        )
+        report = take(options, progress) or search(**options, progress=progress)
     if not report.results:  # nothing found is a lookup error (exit 1), in every mode
         from ..errors import PluginNotFoundError
 

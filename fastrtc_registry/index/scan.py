@@ -353,6 +353,8 @@ async def _scan_root(
             content_type = response.headers.get("Content-Type")
             scanner = PrefixScanner(prefixes, extra, content_type)
             reported = 0
+            if progress is not None:  # the index answered: the body is on its way
+                progress(ScanProgress("root", bytes=0, found=0))
             async for chunk in http.body(response, limit=LIMITS["root"], what="root page"):
                 scanner.feed(chunk)
                 if on_found is not None:

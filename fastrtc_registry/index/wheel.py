@@ -1,12 +1,15 @@
 """Read a few files out of a remote wheel without downloading all of it.
 
 A wheel is a zip file whose central directory sits at its end, and whose
-``.dist-info`` files come last. So: learn the size (HEAD), read the tail with
-an explicit byte range, parse the central directory, then read just the
-wanted members. Every ranged answer must be ``206`` with a matching
-``Content-Range``; a server that ignores ranges raises
-:class:`RangesUnsupportedError`, and :func:`read_wheel_files` falls back to
-one full download (as it does for small wheels, where that is cheaper).
+``.dist-info`` files come last. So: read the tail with a suffix range
+(``bytes=-N``, whose ``Content-Range`` also tells the size: no HEAD, one
+round trip), parse the central directory, then read just the wanted members
+(usually already in the tail). Every ranged answer must be ``206`` with a
+matching ``Content-Range``. A server that ignores ranges answers the suffix
+request with the whole wheel, which is then read as it is; one that refuses
+them raises :class:`RangesUnsupportedError`, and :func:`read_wheel_files`
+falls back to one full download (as it does for small wheels of known size,
+where that is cheaper).
 Every member has a size cap (:data:`MEMBER_LIMITS`), checked against the
 central directory before any byte of it is fetched and again while it is
 inflated, so a deflate bomb or a 100 MB entry_points.txt costs nothing.
@@ -19,14 +22,14 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._text import mask_url
+from .._text import clean_text, mask_url
 from ..errors import (
-    IndexAccessError,
     IndexBodyTooLargeError,
+    IndexHTTPError,
     IndexProtocolError,
     RangesUnsupportedError,
     WheelFormatError,
@@ -34,6 +37,8 @@ from ..errors import (
 from ..packages import MAX_ENTRY_POINTS_BYTES, MAX_METADATA_BYTES
 
 if TYPE_CHECKING:
+    import httpx
+
     from .client import IndexClient
 
 __all__ = [
@@ -180,34 +185,78 @@ class _Reader:
         self.url = url
         self.fetched = 0
         self.requests = 0
+        self.ranged = False
+
+    async def tail(self, length: int) -> tuple[int, bytes, int]:
+        """The last ``length`` bytes, the offset they start at and the wheel's size.
+
+        One suffix-range request (``bytes=-N``): its ``Content-Range`` tells
+        the size. A ``200`` (ranges ignored) is the whole wheel, returned as
+        the tail at offset 0 within the wheel's size cap.
+        """
+
+        def answers(start: int, end: int, size: int | None) -> bool:
+            return size is not None and end == size - 1 and start == max(0, size - length)
+
+        return await self._partial(f"bytes=-{length}", answers, whole_ok=True)
 
     async def range(self, start: int, end: int, size: int) -> bytes:
-        """Bytes ``start..end`` inclusive; raise RangesUnsupportedError unless 206."""
-        headers = {"Range": f"bytes={start}-{end}", "Accept-Encoding": "identity"}
+        """Bytes ``start..end`` inclusive of a wheel of ``size`` bytes."""
+
+        def answers(got_start: int, got_end: int, got_size: int | None) -> bool:
+            return (got_start, got_end) == (start, end) and got_size in (None, size)
+
+        return (await self._partial(f"bytes={start}-{end}", answers))[1]
+
+    async def _partial(
+        self,
+        ranges: str,
+        answers: Callable[[int, int, int | None], bool],
+        *,
+        whole_ok: bool = False,
+    ) -> tuple[int, bytes, int]:
+        """GET ``ranges``: where the bytes start, the bytes and the file's size.
+
+        Raises RangesUnsupportedError unless a ``206`` whose ``Content-Range``
+        ``answers`` (or, when ``whole_ok``, a ``200``) comes back; a ``416``
+        is ranges refused too, not a failure of the project.
+        """
+        from .client import LIMITS
+
         self.requests += 1
         shown = mask_url(self.url)
-        async with self.client.stream("GET", self.url, headers) as response:
-            if response.status_code != 206:
-                raise RangesUnsupportedError(
-                    f"{shown}: asked for a byte range, got HTTP {response.status_code}"
-                )
-            match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-            if (
-                not match
-                or (int(match[1]), int(match[2])) != (start, end)
-                or (match[3] != "*" and int(match[3]) != size)
-            ):
-                raise RangesUnsupportedError(
-                    f"{shown}: Content-Range {response.headers.get('Content-Range')!r} "
-                    f"does not answer bytes={start}-{end}"
-                )
-            wanted = end - start + 1
-            body = b"".join(
-                [c async for c in self.client.body(response, limit=wanted, what="byte range")]
-            )
-        self.fetched += len(body)
-        if len(body) != wanted:
+        headers = {"Range": ranges, "Accept-Encoding": "identity"}
+        try:
+            async with self.client.stream("GET", self.url, headers) as response:
+                if response.status_code == 200 and whole_ok:
+                    body = await self._read(response, LIMITS["wheel"], "wheel")
+                    return 0, body, len(body)
+                if response.status_code != 206:
+                    raise RangesUnsupportedError(
+                        f"{shown}: asked for a byte range, got HTTP {response.status_code}"
+                    )
+                header = response.headers.get("Content-Range", "")
+                match = _CONTENT_RANGE.fullmatch(header.strip())
+                size = None if not match or match[3] == "*" else int(match[3])
+                if not match or not answers(int(match[1]), int(match[2]), size):
+                    raise RangesUnsupportedError(
+                        f"{shown}: Content-Range {clean_text(header, 80)!r} does not answer "
+                        f"{ranges}"
+                    )
+                start, end = int(match[1]), int(match[2])
+                body = await self._read(response, end - start + 1, "byte range")
+        except IndexHTTPError as exc:
+            if exc.status != 416:  # Range Not Satisfiable
+                raise
+            raise RangesUnsupportedError(f"{shown}: the byte range was refused") from exc
+        if len(body) != end - start + 1:
             raise IndexProtocolError(f"{shown}: byte range cut short")
+        self.ranged = True
+        return start, body, size if size is not None else end + 1
+
+    async def _read(self, response: httpx.Response, limit: int, what: str) -> bytes:
+        body = b"".join([c async for c in self.client.body(response, limit=limit, what=what)])
+        self.fetched += len(body)
         return body
 
     async def whole(self) -> bytes:
@@ -224,16 +273,22 @@ async def read_wheel_files(
 ) -> WheelFiles:
     """Read the ``.dist-info`` files ``names`` (e.g. ``entry_points.txt``) of the wheel at ``url``.
 
-    Files the wheel lacks are absent from the result. ``size`` skips the HEAD
-    request when the index already said how big the file is.
+    Files the wheel lacks are absent from the result. ``size``, when the
+    index said how big the file is, lets a small wheel be fetched whole at once.
     """
     reader = _Reader(client, url)
-    if size is None:
-        size = await _learn_size(reader)
-    if size is not None and size > SMALL_WHEEL:
+    if size is None or size > SMALL_WHEEL:
         try:
-            files = await _ranged(reader, names, size)
-            return WheelFiles(files, size, reader.fetched, reader.requests, True)
+            if size is None:
+                start, tail, size = await reader.tail(TAIL_SIZE)
+            else:
+                start = max(0, size - TAIL_SIZE)
+                tail = await reader.range(start, size - 1, size)
+            if start == 0:  # the tail is the whole wheel
+                files = _from_whole(tail, names, url)
+            else:
+                files = await _ranged(reader, names, size, start, tail)
+            return WheelFiles(files, size, reader.fetched, reader.requests, reader.ranged)
         except (RangesUnsupportedError, WheelFormatError):
             pass
     body = await reader.whole()
@@ -242,22 +297,11 @@ async def read_wheel_files(
     )
 
 
-async def _learn_size(reader: _Reader) -> int | None:
-    reader.requests += 1
-    try:
-        response = await reader.client.head(reader.url)
-    except IndexAccessError:
-        return None
-    length = response.headers.get("Content-Length", "")
-    if response.headers.get("Accept-Ranges", "bytes").strip().lower() == "none":
-        return None
-    return int(length) if length.isdigit() and len(length) < 16 else None
-
-
-async def _ranged(reader: _Reader, names: Collection[str], size: int) -> dict[str, bytes]:
-    tail_start = max(0, size - TAIL_SIZE)
-    have_start, have = tail_start, await reader.range(tail_start, size - 1, size)
-    cd_offset, cd_size = locate_central_directory(have, tail_start)
+async def _ranged(
+    reader: _Reader, names: Collection[str], size: int, have_start: int, have: bytes
+) -> dict[str, bytes]:
+    """The wanted members, given the wheel's last bytes ``have`` (from ``have_start``)."""
+    cd_offset, cd_size = locate_central_directory(have, have_start)
     if cd_offset < have_start:
         # The central directory starts before the tail we read: fetch the gap.
         have = await reader.range(cd_offset, have_start - 1, size) + have
