@@ -329,12 +329,13 @@ def test_a_trickling_root_page_is_abandoned_by_the_low_speed_rule(
     serve, wheels: Path, online: Path
 ):
     # No --deadline: without the rule the trickle runs to the 120 s command deadline.
-    serve(good(wheels), trickle_root=True)
+    server = serve(good(wheels), trickle_root=True)
     floor = {"FASTRTC_PLUGINS_LOW_SPEED_LIMIT": "100", "FASTRTC_PLUGINS_LOW_SPEED_TIME": "3"}
     run = cli("search", "good", tmp=online, env=floor, timeout=45)
     assert run.returncode == 3, run.stderr
     assert "under 100 bytes/s for 3 s" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+    assert run.stderr.count(server.url) == 1, run.stderr  # the URL is said once
 
 
 def test_a_steady_slow_root_page_still_finishes(serve, wheels: Path, online: Path):

@@ -274,10 +274,10 @@ async def _scan(
                 for task in tasks.values():
                     task.cancel()
                 await asyncio.gather(*tasks.values(), return_exceptions=True)
-                reason = mask_secrets(str(exc))
-                return _from_cache(
-                    index_url, cache, root, f"cannot read {mask_url(index_url)}: {reason}"
-                )
+                shown = mask_url(index_url)
+                # The client's errors already start with the URL: say it once.
+                reason = mask_secrets(str(exc)).removeprefix(f"{shown}: ")
+                return _from_cache(index_url, cache, root, f"cannot read {shown}: {reason}")
         for canonical, display in sorted(names.items()):
             start(canonical, display)
         found = await asyncio.gather(*tasks.values())
