@@ -114,9 +114,14 @@ def hiding_pythonpath(tmp_path: Path, *modules: str) -> str:
 
 
 def terminal_output(
-    argv: list[str], env: dict[str, str], *, columns: int = 80, stderr_too: bool = False
+    argv: list[str],
+    env: dict[str, str],
+    *,
+    columns: int = 80,
+    stderr_too: bool = False,
+    exit_code: int = 0,
 ) -> bytes:
-    """What ``argv`` writes to a pseudo-terminal ``columns`` wide (exit 0 asserted).
+    """What ``argv`` writes to a pseudo-terminal ``columns`` wide (``exit_code`` asserted).
 
     A terminal folds a long line on the screen but copies it as one; the bytes
     here are the ones the program wrote.
@@ -142,7 +147,7 @@ def terminal_output(
             break
         output += chunk
     os.close(leader)
-    assert proc.wait(timeout=120) == 0, output
+    assert proc.wait(timeout=120) == exit_code, output
     return output
 
 

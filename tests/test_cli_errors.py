@@ -277,18 +277,30 @@ def test_a_bad_configured_index_does_not_matter_offline(
         assert "garbage" not in err and "warning" not in err
 
 
-def _in_a_terminal(*args: str, env: dict[str, str]) -> bytes:
+def _in_a_terminal(*args: str, env: dict[str, str], exit_code: int = 0) -> bytes:
     """What ``fastrtc-plugins ARGS`` writes to a pseudo-terminal."""
     argv = [sys.executable, "-m", "fastrtc_registry", *args]
-    return terminal_output(argv, {"PYTHONPATH": str(ROOT), **env}, stderr_too=True)
+    env = {"PYTHONPATH": str(ROOT), **env}
+    return terminal_output(argv, env, stderr_too=True, exit_code=exit_code)
 
 
-def test_no_color_means_no_escapes_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("args", "exit_code"),
+    [
+        (("info", "webrtc", "--offline"), 0),
+        (("--help",), 0),  # typer's help panels
+        (("search", "--bogus"), 2),  # typer's usage-error panel
+    ],
+)
+def test_no_color_means_no_escapes_at_all(
+    monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], exit_code: int
+) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    styled = _in_a_terminal("info", "webrtc", "--offline", env={})
+    styled = _in_a_terminal(*args, env={}, exit_code=exit_code)
     assert b"\x1b[1m" in styled  # bold: the terminal is really taken for one
-    plain = _in_a_terminal("info", "webrtc", "--offline", env={"NO_COLOR": "1"})
+    plain = _in_a_terminal(*args, env={"NO_COLOR": "1"}, exit_code=exit_code)
     assert b"\x1b[" not in plain  # no colour, and no bold or dim either
+    assert plain.replace(b"\r", b"").strip()  # and still the same text
 
 
 def test_ctrl_c_says_interrupted_and_exits_130(

@@ -11,11 +11,17 @@ import the real class on first use, so the output is unchanged. Nothing else
 sees the stand-ins: the real modules are back in place (or absent, to be
 imported normally) as soon as ``typer.rich_utils`` has loaded.
 
+Once loaded, under ``NO_COLOR`` its panels get no colour system (typer's own
+``COLOR_SYSTEM = None`` switch), so they carry no bold or dim either, as the
+rest of the command line's output does not (rich drops only colours for
+``NO_COLOR``).
+
 Only the command line process installs this (``main()``); the library never does.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from importlib.abc import Loader, MetaPathFinder
@@ -83,6 +89,8 @@ class _Loader(Loader):
             self._loader.exec_module(module)
         finally:
             _remove(installed)
+        if os.environ.get("NO_COLOR"):
+            module.COLOR_SYSTEM = None  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_filename, ...
         return getattr(self._loader, name)
