@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from fastrtc_registry.validation.process import MARKER_VARIABLE, kill_all, start
+from fastrtc_registry.validation.process import MARKER_VARIABLE, OutputTail, kill_all, start
 
 # The grandchildren do not hold the output pipe: a survivor that did would make
 # Supervised.kill() wait for the output reader, and a test hang instead of fail.
@@ -147,3 +147,19 @@ def test_a_process_nobody_holds_yet_dies_when_validate_is_signalled(tmp_path: Pa
     finally:
         _kill([grandchild])
         job.kill()
+
+
+def test_the_tail_holds_what_was_printed_before_it_is_read() -> None:
+    # The worker's reply comes on another pipe and can overtake the output printed before it:
+    # reading the tail takes in what is already in the pipe, so the last line is never missing.
+    for _ in range(20):
+        read_end, write_end = os.pipe()
+        tail = OutputTail(os.fdopen(read_end, "rb"))
+        try:
+            os.write(write_end, b"x" * 1000 + b"\nthe last line\n")
+            assert tail.total == 1015
+            assert tail.text().endswith("\nthe last line\n")
+        finally:
+            os.close(write_end)
+            tail.close()
+    assert tail.total == 1015  # and a closed tail keeps what it read

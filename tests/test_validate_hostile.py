@@ -132,9 +132,7 @@ spec = "fastrtc_hostile_flood:HostileVAD"
 results = run_plugin_checks(spec, "vad", "flood", timeout=300)
 with WorkerSession(timeout=300) as session:
     session.request(LoadRequest(spec, "vad"), LoadReply)
-# Counted once the session is closed: the reply can overtake the last chunk of output,
-# which the drain thread reads until the worker's pipes close.
-printed, kept = session.output_bytes, len(session.output.encode())
+    printed, kept = session.output_bytes, len(session.output.encode())
 print(json.dumps({
     "statuses": sorted({r.status for r in results}),
     "printed": printed,

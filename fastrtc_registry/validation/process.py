@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import select
 import signal
 import subprocess
 import threading
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 OUTPUT_TAIL_BYTES = 64 * 1024
+_PIPE_MAX = 1024 * 1024  # Linux's largest pipe by default (/proc/sys/fs/pipe-max-size)
 DEFAULT_MEMORY_LIMIT = 3 * 1024**3
 MARKER_VARIABLE = "FASTRTC_PLUGINS_RUN_MARKER"
 MEMORY_VARIABLE = "FASTRTC_PLUGINS_MEMORY_LIMIT"
@@ -85,34 +87,70 @@ def memory_limit(value: int | str | None = None) -> int:
 
 
 class OutputTail:
-    """Drains a pipe in a thread and keeps only its last ``limit`` bytes."""
+    """Drains a pipe in a thread and keeps only its last ``limit`` bytes.
+
+    Every read of the pipe happens under one lock, by the thread or by a reader
+    of :meth:`text` or :attr:`total`, which first takes in whatever the pipe
+    already holds. So output printed before a reply on another pipe is counted
+    when that reply is read, however late the thread is scheduled.
+    """
 
     def __init__(self, stream: IO[bytes], limit: int = OUTPUT_TAIL_BYTES) -> None:
         self._stream = stream
+        self._fd = stream.fileno()
+        os.set_blocking(self._fd, False)
         self._limit = limit
         self._buffer = bytearray()
-        self.total = 0
+        self._total = 0
+        self._done = False  # end of file, a read error, or closed
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._drain, name="plugin-output", daemon=True)
         self._thread.start()
 
     def _drain(self) -> None:
-        read = getattr(self._stream, "read1", self._stream.read)
-        try:
-            while chunk := read(65536):
-                with self._lock:
-                    self.total += len(chunk)
-                    self._buffer += chunk
-                    if len(self._buffer) > 2 * self._limit:
-                        del self._buffer[: -self._limit]
-        except (OSError, ValueError):
-            pass
+        poller = select.poll()
+        poller.register(self._fd, select.POLLIN)
+        while True:
+            with self._lock:
+                self._take_in()
+                if self._done:
+                    return
+            # A timeout, because closing the pipe elsewhere would not wake the wait;
+            # a closed descriptor reports POLLNVAL at once, and the next round ends.
+            poller.poll(500)
+
+    def _take_in(self) -> None:
+        """Read what the pipe holds now, at most a pipe's capacity (under the lock)."""
+        for _ in range(_PIPE_MAX // 65536):
+            if self._done:
+                return
+            try:
+                chunk = os.read(self._fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._done = True
+                return
+            self._total += len(chunk)
+            self._buffer += chunk
+            if len(self._buffer) > 2 * self._limit:
+                del self._buffer[: -self._limit]
+
+    @property
+    def total(self) -> int:
+        """How many bytes were printed in all, up to now."""
+        with self._lock:
+            self._take_in()
+            return self._total
 
     def text(self) -> str:
         """The kept output, decoded; says how much was dropped."""
         with self._lock:
+            self._take_in()
             data = bytes(self._buffer[-self._limit :])
-            total = self.total
+            total = self._total
         text = data.decode("utf-8", "replace")
         if total > len(data):
             return f"[... {total - len(data)} earlier bytes dropped]\n{text}"
@@ -121,8 +159,10 @@ class OutputTail:
     def close(self, wait: float = 1.0) -> None:
         """Stop reading (after the writers are gone, or ``wait`` seconds)."""
         self._thread.join(timeout=wait)
-        with contextlib.suppress(OSError):
-            self._stream.close()
+        with self._lock:
+            self._done = True
+            with contextlib.suppress(OSError):
+                self._stream.close()
 
 
 @dataclass(slots=True)
